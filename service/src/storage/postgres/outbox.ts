@@ -1,0 +1,30 @@
+// Writes change events inside the caller's transaction (the outbox half of "transactional outbox").
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+
+export interface NewEvent {
+  type: string;
+  resourceType: string;
+  resourceId: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Appends one event; must run inside the transaction that makes the change. Call it as the last
+ * statement before COMMIT: it locks the tenant's counter row until commit (that is what keeps
+ * positions in commit order), and the shorter that lock is held the more writers run in parallel.
+ */
+export async function appendEvent(client: pg.PoolClient, tenant: string, event: NewEvent): Promise<{ id: string; position: number }> {
+  const id = randomUUID();
+  const { rows } = await client.query<{ position: number }>(
+    `WITH counter AS (
+       INSERT INTO event_counters (tenant_id, last) VALUES ($1, 1)
+       ON CONFLICT (tenant_id) DO UPDATE SET last = event_counters.last + 1
+       RETURNING last)
+     INSERT INTO events (tenant_id, position, id, type, resource_type, resource_id, data)
+     SELECT $1, counter.last, $2, $3, $4, $5, $6 FROM counter
+     RETURNING position`,
+    [tenant, id, event.type, event.resourceType, event.resourceId, JSON.stringify(event.data)],
+  );
+  return { id, position: rows[0]!.position };
+}
