@@ -19,6 +19,7 @@ checks.push({ name: 'typecheck (tsc --noEmit)', passed: run('typecheck', 'npx', 
 run('vitest', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/vitest.json`]);
 if (existsSync('test/newman/run.ts')) {
   run('newman (Microsoft SCIM Postman collection)', 'npx', ['tsx', 'test/newman/run.ts', `--report=${reports}/newman.json`]);
+  if (!existsSync(`${reports}/newman.json`)) checks.push({ name: 'newman wrote its report', passed: false });
 } else {
   // Not built yet: say so instead of counting anything for it.
   console.log('\n▶ newman: test/newman/run.ts does not exist yet (issue 2); nothing counted');
