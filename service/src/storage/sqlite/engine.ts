@@ -1,0 +1,537 @@
+// SQLite engine of the storage contract on Node's built-in node:sqlite (WAL, migrations table).
+// node:sqlite is synchronous and this is one connection, so a transaction that awaits between statements
+// holds a gate: every other operation waits until it commits or rolls back (no one sees a dry-run's writes).
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import {
+  matchesFilter,
+  NotFoundError,
+  StorageUnavailableError,
+  UniquenessError,
+  VersionMismatchError,
+  type AuditEntry,
+  type JsonObject,
+  type JsonValue,
+  type Member,
+  type OperationStats,
+  type QueryResult,
+  type ResourceQuery,
+  type ResourceType,
+  type Storage,
+  type StoredAuditEntry,
+  type StoredResource,
+  type Tenant,
+  type TenantSettings,
+  type TenantStore,
+  type TokenRecord,
+  type TransactionOptions,
+} from '../contract.js';
+import { sortColumn, splitFilter } from './filter-sql.js';
+import { sqliteMigrations } from './migrations.js';
+
+type Param = string | number | null;
+type Row = Record<string, unknown>;
+
+interface ResourceRow {
+  id: string;
+  type: string;
+  data: string;
+  created: string;
+  last_modified: string;
+  version: number;
+}
+
+const sqliteUnavailableCodes = new Set([5, 6, 10, 13, 14, 26]); // BUSY, LOCKED, IOERR, FULL, CANTOPEN, NOTADB
+
+function str(v: JsonValue | undefined): string | null {
+  return typeof v === 'string' ? v : null;
+}
+function getCI(obj: JsonObject, key: string): JsonValue | undefined {
+  if (key in obj) return obj[key];
+  const lower = key.toLowerCase();
+  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return obj[k];
+  return undefined;
+}
+
+function derivedColumns(type: ResourceType, data: JsonObject) {
+  const userName = type === 'User' ? str(getCI(data, 'userName')) : null;
+  const displayName = str(getCI(data, 'displayName'));
+  const active = getCI(data, 'active');
+  return {
+    user_name_lc: userName === null ? null : userName.toLowerCase(),
+    external_id: str(getCI(data, 'externalId')),
+    display_name_lc: displayName === null ? null : displayName.toLowerCase(),
+    active: typeof active === 'boolean' ? (active ? 1 : 0) : null,
+  };
+}
+
+function emailsOf(data: JsonObject): Array<{ value: string; type: string | null }> {
+  const emails = getCI(data, 'emails');
+  if (!Array.isArray(emails)) return [];
+  const out: Array<{ value: string; type: string | null }> = [];
+  for (const e of emails) {
+    if (e && typeof e === 'object' && !Array.isArray(e)) {
+      const value = str(getCI(e, 'value'));
+      if (value !== null) out.push({ value: value.toLowerCase(), type: str(getCI(e, 'type'))?.toLowerCase() ?? null });
+    }
+  }
+  return out;
+}
+
+function toResource(row: ResourceRow): StoredResource {
+  return {
+    id: row.id,
+    type: row.type as ResourceType,
+    data: JSON.parse(row.data) as JsonObject,
+    created: row.created,
+    lastModified: row.last_modified,
+    version: Number(row.version),
+  };
+}
+
+/** The document matchesFilter evaluates: data plus id and meta. */
+function filterDocument(r: StoredResource): JsonObject {
+  return { ...r.data, id: r.id, meta: { resourceType: r.type, created: r.created, lastModified: r.lastModified } };
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+export interface SqliteStorageOptions {
+  /** File path or `:memory:`. */
+  path: string;
+}
+
+export class SqliteStorage implements Storage {
+  readonly engine = 'sqlite';
+  private readonly db: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
+  private readonly counters: OperationStats = { statements: 0, rows: 0 };
+  private gate: Promise<void> | null = null;
+  private closed = false;
+  private lastTimestamp = '';
+
+  constructor(options: SqliteStorageOptions) {
+    try {
+      if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+      this.db = new DatabaseSync(options.path);
+      this.db.exec('PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;');
+      if (options.path !== ':memory:') this.db.exec('PRAGMA journal_mode = WAL;');
+      this.migrate();
+    } catch (error) {
+      throw new StorageUnavailableError(`cannot open SQLite database at ${options.path}: ${(error as Error).message}`, 5, { cause: error });
+    }
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)');
+    const applied = new Set((this.db.prepare('SELECT version FROM migrations').all() as Array<{ version: number }>).map((r) => Number(r.version)));
+    for (const m of sqliteMigrations) {
+      if (applied.has(m.version)) continue;
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO migrations (version, name, applied) VALUES (?, ?, ?)').run(m.version, m.name, now());
+        this.db.exec('COMMIT');
+      } catch (error) {
+        this.db.exec('ROLLBACK');
+        throw error;
+      }
+    }
+  }
+
+  // -- low level ------------------------------------------------------------------------------
+
+  /** Strictly increasing ISO timestamps so lastModified orders writes even within one millisecond. */
+  private timestamp(): string {
+    let t = now();
+    if (t <= this.lastTimestamp) t = new Date(Date.parse(this.lastTimestamp) + 1).toISOString();
+    this.lastTimestamp = t;
+    return t;
+  }
+
+  private stmt(sql: string): StatementSync {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private translate(error: unknown): never {
+    const e = error as { code?: string; errcode?: number; message?: string };
+    if (e && e.code === 'ERR_SQLITE_ERROR' && typeof e.errcode === 'number') {
+      if (e.errcode === 2067 || e.errcode === 1555) {
+        const msg = e.message ?? '';
+        if (msg.includes('user_name_lc')) throw new UniquenessError('userName');
+        if (msg.includes('display_name_lc')) throw new UniquenessError('displayName');
+        if (msg.includes('tenants.name')) throw new UniquenessError('tenant');
+        if (msg.includes('resources.tenant, resources.id')) throw new UniquenessError('id');
+        throw new UniquenessError('value');
+      }
+      if (sqliteUnavailableCodes.has(e.errcode & 0xff)) throw new StorageUnavailableError(`SQLite: ${e.message}`, 2, { cause: error });
+    }
+    if (this.closed) throw new StorageUnavailableError('storage is closed', 5, { cause: error });
+    throw error;
+  }
+
+  private all<T = Row>(sql: string, ...params: Param[]): T[] {
+    try {
+      const rows = this.stmt(sql).all(...params) as T[];
+      this.counters.statements++;
+      this.counters.rows += rows.length;
+      return rows;
+    } catch (error) {
+      return this.translate(error);
+    }
+  }
+  private get<T = Row>(sql: string, ...params: Param[]): T | undefined {
+    try {
+      const row = this.stmt(sql).get(...params) as T | undefined;
+      this.counters.statements++;
+      if (row) this.counters.rows++;
+      return row;
+    } catch (error) {
+      return this.translate(error);
+    }
+  }
+  private run(sql: string, ...params: Param[]): number {
+    try {
+      const result = this.stmt(sql).run(...params);
+      this.counters.statements++;
+      this.counters.rows += Number(result.changes);
+      return Number(result.changes);
+    } catch (error) {
+      return this.translate(error);
+    }
+  }
+
+  /** Waits while a transaction holds the gate, then runs `fn` synchronously. */
+  private async gated<T>(fn: () => T): Promise<T> {
+    while (this.gate) await this.gate;
+    if (this.closed) throw new StorageUnavailableError('storage is closed');
+    return fn();
+  }
+
+  // -- Storage --------------------------------------------------------------------------------
+
+  async ping(): Promise<void> {
+    await this.gated(() => this.get('SELECT 1 AS ok'));
+  }
+
+  async close(): Promise<void> {
+    while (this.gate) await this.gate;
+    if (this.closed) return;
+    this.closed = true;
+    this.statements.clear();
+    this.db.close();
+  }
+
+  stats(): OperationStats {
+    return { ...this.counters };
+  }
+
+  private toTenant(row: { name: string; created: string; settings: string }): Tenant {
+    return { name: row.name, created: row.created, settings: JSON.parse(row.settings) as TenantSettings };
+  }
+
+  createTenant(name: string, settings: TenantSettings = {}): Promise<Tenant> {
+    return this.gated(() => {
+      const created = now();
+      this.run('INSERT INTO tenants (name, created, settings) VALUES (?, ?, ?)', name, created, JSON.stringify(settings));
+      return { name, created, settings };
+    });
+  }
+  getTenant(name: string): Promise<Tenant | null> {
+    return this.gated(() => {
+      const row = this.get<{ name: string; created: string; settings: string }>('SELECT name, created, settings FROM tenants WHERE name = ?', name);
+      return row ? this.toTenant(row) : null;
+    });
+  }
+  listTenants(): Promise<Tenant[]> {
+    return this.gated(() => this.all<{ name: string; created: string; settings: string }>('SELECT name, created, settings FROM tenants ORDER BY name').map((r) => this.toTenant(r)));
+  }
+  updateTenantSettings(name: string, settings: TenantSettings): Promise<Tenant | null> {
+    return this.gated(() => {
+      if (this.run('UPDATE tenants SET settings = ? WHERE name = ?', JSON.stringify(settings), name) === 0) return null;
+      const row = this.get<{ name: string; created: string; settings: string }>('SELECT name, created, settings FROM tenants WHERE name = ?', name);
+      return row ? this.toTenant(row) : null;
+    });
+  }
+  deleteTenant(name: string): Promise<boolean> {
+    return this.gated(() => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        this.run('DELETE FROM members WHERE tenant = ?', name);
+        this.run('DELETE FROM emails WHERE tenant = ?', name);
+        this.run('DELETE FROM resources WHERE tenant = ?', name);
+        this.run('DELETE FROM audit WHERE tenant = ?', name);
+        const n = this.run('DELETE FROM tenants WHERE name = ?', name);
+        this.db.exec('COMMIT');
+        return n > 0;
+      } catch (error) {
+        this.db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  private toToken(r: { id: string; tenant: string; hash: string; label: string | null; created: string; revoked: string | null }): TokenRecord {
+    return { id: r.id, tenant: r.tenant, hash: r.hash, created: r.created, ...(r.label !== null ? { label: r.label } : {}), ...(r.revoked !== null ? { revoked: r.revoked } : {}) };
+  }
+  createToken(tenant: string, hash: string, label?: string): Promise<TokenRecord> {
+    return this.gated(() => {
+      if (!this.get('SELECT 1 FROM tenants WHERE name = ?', tenant)) throw new NotFoundError(`tenant "${tenant}" does not exist`);
+      const record = { id: randomUUID(), tenant, hash, label: label ?? null, created: now(), revoked: null };
+      this.run('INSERT INTO tokens (id, tenant, hash, label, created) VALUES (?, ?, ?, ?, ?)', record.id, tenant, hash, record.label, record.created);
+      return this.toToken(record);
+    });
+  }
+  listTokens(tenant: string): Promise<TokenRecord[]> {
+    return this.gated(() => this.all<Parameters<SqliteStorage['toToken']>[0]>('SELECT * FROM tokens WHERE tenant = ? ORDER BY created, id', tenant).map((r) => this.toToken(r)));
+  }
+  activeTokens(tenant: string): Promise<TokenRecord[]> {
+    return this.gated(() => this.all<Parameters<SqliteStorage['toToken']>[0]>('SELECT * FROM tokens WHERE tenant = ? AND revoked IS NULL ORDER BY created, id', tenant).map((r) => this.toToken(r)));
+  }
+  revokeToken(tenant: string, id: string): Promise<boolean> {
+    return this.gated(() => this.run('UPDATE tokens SET revoked = ? WHERE tenant = ? AND id = ? AND revoked IS NULL', now(), tenant, id) > 0);
+  }
+
+  appendAudit(entry: AuditEntry): Promise<void> {
+    return this.gated(() => {
+      this.run(
+        'INSERT INTO audit (tenant, time, token_id, method, resource_type, resource_id, summary, status, outcome, dry_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        entry.tenant, entry.time, entry.tokenId ?? null, entry.method, entry.resourceType ?? null, entry.resourceId ?? null, entry.summary, entry.status, entry.outcome, entry.dryRun ? 1 : 0,
+      );
+    });
+  }
+  listAudit(tenant: string, options: { limit?: number; beforeSeq?: number } = {}): Promise<StoredAuditEntry[]> {
+    return this.gated(() => {
+      const limit = Math.max(1, Math.min(options.limit ?? 100, 1000));
+      const rows = this.all<Row>('SELECT * FROM audit WHERE tenant = ? AND seq < ? ORDER BY seq DESC LIMIT ?', tenant, options.beforeSeq ?? Number.MAX_SAFE_INTEGER, limit);
+      return rows.map((r) => ({
+        seq: Number(r.seq),
+        time: String(r.time),
+        tenant: String(r.tenant),
+        ...(r.token_id !== null ? { tokenId: String(r.token_id) } : {}),
+        method: String(r.method),
+        ...(r.resource_type !== null ? { resourceType: String(r.resource_type) } : {}),
+        ...(r.resource_id !== null ? { resourceId: String(r.resource_id) } : {}),
+        summary: String(r.summary),
+        status: Number(r.status),
+        outcome: r.outcome === 'success' ? 'success' : 'failure',
+        dryRun: Number(r.dry_run) === 1,
+      }));
+    });
+  }
+
+  tenantStore(tenant: string): TenantStore {
+    return this.makeStore(tenant, (fn) => this.gated(fn));
+  }
+
+  async transaction<T>(tenant: string, work: (store: TenantStore) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    while (this.gate) await this.gate;
+    if (this.closed) throw new StorageUnavailableError('storage is closed');
+    let release!: () => void;
+    this.gate = new Promise<void>((resolve) => (release = resolve));
+    try {
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+      } catch (error) {
+        this.translate(error);
+      }
+      let result: T;
+      try {
+        result = await work(this.makeStore(tenant, async (fn) => fn()));
+      } catch (error) {
+        this.db.exec('ROLLBACK');
+        throw error;
+      }
+      this.db.exec(options.rollback ? 'ROLLBACK' : 'COMMIT');
+      return result;
+    } finally {
+      this.gate = null;
+      release();
+    }
+  }
+
+  // -- tenant store ---------------------------------------------------------------------------
+
+  private makeStore(tenant: string, exec: <T>(fn: () => T) => Promise<T>): TenantStore {
+    const self = this;
+    const getResource = (type: ResourceType, id: string): StoredResource | null => {
+      const row = self.get<ResourceRow>('SELECT id, type, data, created, last_modified, version FROM resources WHERE tenant = ? AND id = ? AND type = ?', tenant, id, type);
+      return row ? toResource(row) : null;
+    };
+    const writeEmails = (type: ResourceType, id: string, data: JsonObject, replace: boolean) => {
+      if (type !== 'User') return;
+      if (replace) self.run('DELETE FROM emails WHERE tenant = ? AND user_id = ?', tenant, id);
+      for (const e of emailsOf(data)) self.run('INSERT INTO emails (tenant, user_id, value_lc, type_lc) VALUES (?, ?, ?, ?)', tenant, id, e.value, e.type);
+    };
+    const sameEmails = (a: JsonObject, b: JsonObject) => JSON.stringify(emailsOf(a)) === JSON.stringify(emailsOf(b));
+
+    return {
+      tenant,
+      getResource: (type, id) => exec(() => getResource(type, id)),
+      query: (type, query) => exec(() => self.query(tenant, type, query)),
+      insertResource: (type, id, data) =>
+        exec(() => {
+          if (!self.get('SELECT 1 FROM tenants WHERE name = ?', tenant)) throw new NotFoundError(`tenant "${tenant}" does not exist`);
+          const t = self.timestamp();
+          const d = derivedColumns(type, data);
+          self.run(
+            'INSERT INTO resources (tenant, id, type, data, created, last_modified, version, user_name_lc, external_id, display_name_lc, active) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)',
+            tenant, id, type, JSON.stringify(data), t, t, d.user_name_lc, d.external_id, d.display_name_lc, d.active,
+          );
+          writeEmails(type, id, data, false);
+          return { id, type, data, created: t, lastModified: t, version: 1 };
+        }),
+      updateResource: (type, id, data, expectedVersion) =>
+        exec(() => {
+          const current = getResource(type, id);
+          if (!current) return null;
+          if (expectedVersion !== undefined && current.version !== expectedVersion) throw new VersionMismatchError();
+          const t = self.timestamp();
+          const d = derivedColumns(type, data);
+          self.run(
+            'UPDATE resources SET data = ?, last_modified = ?, version = version + 1, user_name_lc = ?, external_id = ?, display_name_lc = ?, active = ? WHERE tenant = ? AND id = ?',
+            JSON.stringify(data), t, d.user_name_lc, d.external_id, d.display_name_lc, d.active, tenant, id,
+          );
+          if (!sameEmails(current.data, data)) writeEmails(type, id, data, true);
+          return { ...current, data, lastModified: t, version: current.version + 1 };
+        }),
+      touchResource: (type, id) =>
+        exec(() => {
+          const t = self.timestamp();
+          if (self.run('UPDATE resources SET last_modified = ?, version = version + 1 WHERE tenant = ? AND id = ? AND type = ?', t, tenant, id, type) === 0) return null;
+          return getResource(type, id);
+        }),
+      deleteResource: (type, id) =>
+        exec(() => {
+          if (!self.get('SELECT 1 FROM resources WHERE tenant = ? AND id = ? AND type = ?', tenant, id, type)) return false;
+          self.run('DELETE FROM members WHERE tenant = ? AND member_id = ?', tenant, id);
+          self.run('DELETE FROM members WHERE tenant = ? AND group_id = ?', tenant, id);
+          self.run('DELETE FROM emails WHERE tenant = ? AND user_id = ?', tenant, id);
+          self.run('DELETE FROM resources WHERE tenant = ? AND id = ?', tenant, id);
+          return true;
+        }),
+      listMembers: (groupId, options = {}) =>
+        exec(() => {
+          const rows = self.all<{ member_id: string; type: string | null; display: string | null }>(
+            'SELECT member_id, type, display FROM members WHERE tenant = ? AND group_id = ? AND member_id > ? ORDER BY member_id LIMIT ?',
+            tenant, groupId, options.afterValue ?? '', options.limit ?? -1,
+          );
+          return rows.map((r): Member => ({ value: r.member_id, ...(r.type !== null ? { type: r.type } : {}), ...(r.display !== null ? { display: r.display } : {}) }));
+        }),
+      countMembers: (groupId) => exec(() => Number(self.get<{ n: number }>('SELECT COUNT(*) AS n FROM members WHERE tenant = ? AND group_id = ?', tenant, groupId)?.n ?? 0)),
+      findMembers: (groupId, values) =>
+        exec(() => values.filter((v) => self.get('SELECT 1 FROM members WHERE tenant = ? AND group_id = ? AND member_id = ?', tenant, groupId, v) !== undefined)),
+      addMembers: (groupId, members) =>
+        exec(() => {
+          let added = 0;
+          for (const m of members) {
+            added += self.run('INSERT OR IGNORE INTO members (tenant, group_id, member_id, type, display) VALUES (?, ?, ?, ?, ?)', tenant, groupId, m.value, m.type ?? null, m.display ?? null);
+          }
+          return added;
+        }),
+      removeMembers: (groupId, values) =>
+        exec(() => {
+          let removed = 0;
+          for (const v of values) removed += self.run('DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id = ?', tenant, groupId, v);
+          return removed;
+        }),
+      removeAllMembers: (groupId) => exec(() => self.run('DELETE FROM members WHERE tenant = ? AND group_id = ?', tenant, groupId)),
+      groupsOf: (memberId) =>
+        exec(() =>
+          self
+            .all<{ group_id: string; display: string | null }>(
+              "SELECT m.group_id, json_extract(r.data, '$.displayName') AS display FROM members m JOIN resources r ON r.tenant = m.tenant AND r.id = m.group_id WHERE m.tenant = ? AND m.member_id = ? ORDER BY m.group_id",
+              tenant, memberId,
+            )
+            .map((r) => ({ value: r.group_id, ...(r.display !== null ? { display: r.display } : {}) })),
+        ),
+      existingIds: (ids) =>
+        exec(() => {
+          const found = new Map<string, ResourceType>();
+          for (const id of ids) {
+            const row = self.get<{ type: string }>('SELECT type FROM resources WHERE tenant = ? AND id = ?', tenant, id);
+            if (row) found.set(id, row.type as ResourceType);
+          }
+          return found;
+        }),
+    };
+  }
+
+  private query(tenant: string, type: ResourceType, query: ResourceQuery): QueryResult {
+    const startIndex = Math.max(1, Math.floor(query.startIndex ?? 1));
+    const count = query.count === undefined ? Number.MAX_SAFE_INTEGER : Math.max(0, Math.floor(query.count));
+    const { sql: where, residual } = query.filter ? splitFilter(query.filter, type) : { sql: null, residual: null };
+    const whereSql = 'r.tenant = ? AND r.type = ?' + (where ? ` AND ${where.sql}` : '');
+    const params: Param[] = [tenant, type, ...(where?.params ?? [])];
+    const descending = query.sortOrder === 'descending';
+    const column = query.sortBy ? sortColumn(query.sortBy, type) : 'r.id';
+    const select = 'SELECT r.id, r.type, r.data, r.created, r.last_modified, r.version FROM resources r';
+
+    if (residual === null && column !== null) {
+      const order = column === 'r.id' ? `r.id ${descending ? 'DESC' : 'ASC'}` : `${column} IS NULL, ${column} ${descending ? 'DESC' : 'ASC'}, r.id`;
+      const rows =
+        count === 0 ? [] : this.all<ResourceRow>(`${select} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`, ...params, Math.min(count, 2 ** 31), startIndex - 1);
+      // A first page shorter than asked is the whole result: no COUNT needed (the common `userName eq` case).
+      const total =
+        startIndex === 1 && rows.length < count ? rows.length : Number(this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM resources r WHERE ${whereSql}`, ...params)?.n ?? 0);
+      return { totalResults: total, resources: rows.map(toResource) };
+    }
+
+    // Part of the filter (or the sort key) is not indexed: evaluate over the rows the indexed part selects.
+    let resources = this.all<ResourceRow>(`${select} WHERE ${whereSql} ORDER BY r.id`, ...params).map(toResource);
+    if (residual) resources = resources.filter((r) => matchesFilter(filterDocument(r), residual));
+    if (query.sortBy) {
+      const path = query.sortBy;
+      const key = (r: StoredResource): string => {
+        const v = sortValue(filterDocument(r), path);
+        return v === undefined ? '' : String(v).toLowerCase();
+      };
+      const keyed = resources.map((r) => ({ r, k: key(r) }));
+      keyed.sort((a, b) => {
+        if (a.k === b.k) return a.r.id < b.r.id ? -1 : 1;
+        if (a.k === '') return 1;
+        if (b.k === '') return -1;
+        return (a.k < b.k ? -1 : 1) * (descending ? -1 : 1);
+      });
+      resources = keyed.map((x) => x.r);
+    }
+    return { totalResults: resources.length, resources: resources.slice(startIndex - 1, startIndex - 1 + count) };
+  }
+}
+
+/** Sort key of a document for an attribute path such as `name.familyName` or `emails` (primary or first value). */
+function sortValue(doc: JsonObject, path: string): JsonValue | undefined {
+  const uriMatch = /^(urn:.*):([^:]+)$/.exec(path);
+  let base: JsonValue | undefined = doc;
+  let rest = path;
+  if (uriMatch) {
+    base = getCI(doc, uriMatch[1]!);
+    rest = uriMatch[2]!;
+  }
+  for (const part of rest.split('.')) {
+    if (Array.isArray(base)) {
+      const primary: JsonValue | undefined = base.find((e) => e && typeof e === 'object' && !Array.isArray(e) && getCI(e, 'primary') === true) ?? base[0];
+      base = primary;
+    }
+    if (!base || typeof base !== 'object' || Array.isArray(base)) return undefined;
+    base = getCI(base, part);
+  }
+  if (Array.isArray(base)) {
+    const first: JsonValue | undefined = base[0];
+    base = first && typeof first === 'object' && !Array.isArray(first) ? getCI(first, 'value') : first;
+  }
+  return base;
+}
+
+export function openSqliteStorage(path: string): SqliteStorage {
+  return new SqliteStorage({ path });
+}

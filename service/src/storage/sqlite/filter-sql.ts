@@ -1,0 +1,160 @@
+// Translates the filter AST into SQL over the indexed columns. Anything it cannot translate returns null
+// and the engine evaluates that part in memory (matchesFilter) over the rows the translatable part selected.
+import type { AttrPath, CompareOp, Filter, FilterValue, ResourceType } from '../contract.js';
+
+export interface SqlFragment {
+  sql: string;
+  params: Array<string | number | null>;
+}
+
+interface Column {
+  sql: string;
+  /** Values are stored lower-cased in this column. */
+  lowered: boolean;
+  kind: 'string' | 'boolean';
+}
+
+const coreUris = new Set(['urn:ietf:params:scim:schemas:core:2.0:user', 'urn:ietf:params:scim:schemas:core:2.0:group']);
+
+function columnFor(path: AttrPath, type: ResourceType): Column | null {
+  if (path.filter) return null;
+  if (path.uri && !coreUris.has(path.uri.toLowerCase())) return null;
+  const attr = path.attr.toLowerCase();
+  const sub = path.sub?.toLowerCase();
+  if (attr === 'meta') {
+    if (sub === 'created') return { sql: 'r.created', lowered: false, kind: 'string' };
+    if (sub === 'lastmodified') return { sql: 'r.last_modified', lowered: false, kind: 'string' };
+    return null;
+  }
+  if (sub) return null;
+  if (attr === 'id') return { sql: 'r.id', lowered: false, kind: 'string' };
+  if (attr === 'externalid') return { sql: 'r.external_id', lowered: false, kind: 'string' };
+  if (attr === 'displayname') return { sql: 'r.display_name_lc', lowered: true, kind: 'string' };
+  if (type === 'User' && attr === 'username') return { sql: 'r.user_name_lc', lowered: true, kind: 'string' };
+  if (type === 'User' && attr === 'active') return { sql: 'r.active', lowered: false, kind: 'boolean' };
+  return null;
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => '\\' + c);
+}
+
+function stringCompare(col: string, op: CompareOp, value: string, lowered: boolean): SqlFragment | null {
+  const v = lowered ? value.toLowerCase() : value;
+  switch (op) {
+    case 'eq': return { sql: `${col} = ?`, params: [v] };
+    case 'ne': return { sql: `(${col} IS NULL OR ${col} <> ?)`, params: [v] };
+    case 'gt': return { sql: `${col} > ?`, params: [v] };
+    case 'ge': return { sql: `${col} >= ?`, params: [v] };
+    case 'lt': return { sql: `${col} < ?`, params: [v] };
+    case 'le': return { sql: `${col} <= ?`, params: [v] };
+    case 'sw':
+    case 'ew':
+    case 'co': {
+      if (lowered) {
+        // LIKE is ASCII case-insensitive, which matches the lower-cased column.
+        const pattern = (op === 'sw' ? '' : '%') + escapeLike(v) + (op === 'ew' ? '' : '%');
+        return { sql: `${col} LIKE ? ESCAPE '\\'`, params: [pattern] };
+      }
+      if (op === 'co') return { sql: `instr(${col}, ?) > 0`, params: [v] };
+      if (op === 'sw') return { sql: `substr(${col}, 1, ?) = ?`, params: [v.length, v] };
+      return { sql: `(length(${col}) >= ? AND substr(${col}, -?) = ?)`, params: [v.length, v.length, v] };
+    }
+  }
+}
+
+function toBoolean(value: FilterValue): boolean | null {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  return null;
+}
+
+/** `emails.value op x`, `emails op x`, `emails[type eq "work"].value op x`. */
+function emailCompare(path: AttrPath, op: CompareOp, value: FilterValue): SqlFragment | null {
+  if (path.attr.toLowerCase() !== 'emails' || path.uri) return null;
+  if (path.sub && path.sub.toLowerCase() !== 'value') return null;
+  if (typeof value !== 'string' || op === 'ne' || op === 'gt' || op === 'ge' || op === 'lt' || op === 'le') return null;
+  const inner = stringCompare('e.value_lc', op, value, true);
+  if (!inner) return null;
+  let typeSql = '';
+  const params: Array<string | number | null> = [...inner.params];
+  if (path.filter) {
+    const f = path.filter;
+    if (f.kind !== 'compare' || f.op !== 'eq' || f.path.attr.toLowerCase() !== 'type' || f.path.sub || typeof f.value !== 'string') return null;
+    typeSql = ' AND e.type_lc = ?';
+    params.push(f.value.toLowerCase());
+  }
+  return { sql: `EXISTS (SELECT 1 FROM emails e WHERE e.tenant = r.tenant AND e.user_id = r.id AND ${inner.sql}${typeSql})`, params };
+}
+
+/** `members.value eq "id"` and `members eq "id"` on groups. */
+function memberCompare(path: AttrPath, op: CompareOp, value: FilterValue, type: ResourceType): SqlFragment | null {
+  if (type !== 'Group' || path.attr.toLowerCase() !== 'members' || path.uri || path.filter) return null;
+  if (path.sub && path.sub.toLowerCase() !== 'value') return null;
+  if (op !== 'eq' || typeof value !== 'string') return null;
+  return { sql: 'EXISTS (SELECT 1 FROM members m WHERE m.tenant = r.tenant AND m.group_id = r.id AND m.member_id = ?)', params: [value] };
+}
+
+export function filterToSql(filter: Filter, type: ResourceType): SqlFragment | null {
+  switch (filter.kind) {
+    case 'and':
+    case 'or': {
+      const left = filterToSql(filter.left, type);
+      const right = filterToSql(filter.right, type);
+      if (!left || !right) return null;
+      return { sql: `(${left.sql} ${filter.kind === 'and' ? 'AND' : 'OR'} ${right.sql})`, params: [...left.params, ...right.params] };
+    }
+    case 'not': {
+      const inner = filterToSql(filter.filter, type);
+      return inner ? { sql: `NOT COALESCE(${inner.sql}, 0)`, params: inner.params } : null;
+    }
+    case 'valuePath':
+      return null;
+    case 'present': {
+      const col = columnFor(filter.path, type);
+      if (!col) return null;
+      return { sql: col.kind === 'string' ? `(${col.sql} IS NOT NULL AND ${col.sql} <> '')` : `${col.sql} IS NOT NULL`, params: [] };
+    }
+    case 'compare': {
+      const col = columnFor(filter.path, type);
+      if (!col) return emailCompare(filter.path, filter.op, filter.value) ?? memberCompare(filter.path, filter.op, filter.value, type);
+      if (col.kind === 'boolean') {
+        if (filter.op !== 'eq' && filter.op !== 'ne') return null;
+        const b = toBoolean(filter.value);
+        if (b === null) return filter.op === 'eq' ? { sql: '0', params: [] } : { sql: '1', params: [] };
+        return filter.op === 'eq' ? { sql: `${col.sql} = ?`, params: [b ? 1 : 0] } : { sql: `(${col.sql} IS NULL OR ${col.sql} <> ?)`, params: [b ? 1 : 0] };
+      }
+      if (filter.value === null) return null;
+      return stringCompare(col.sql, filter.op, String(filter.value), col.lowered);
+    }
+  }
+}
+
+/** Splits top-level AND conjuncts into the SQL-translatable part and the rest (evaluated in memory). */
+export function splitFilter(filter: Filter, type: ResourceType): { sql: SqlFragment | null; residual: Filter | null } {
+  const whole = filterToSql(filter, type);
+  if (whole) return { sql: whole, residual: null };
+  if (filter.kind !== 'and') return { sql: null, residual: filter };
+  const left = splitFilter(filter.left, type);
+  const right = splitFilter(filter.right, type);
+  const parts = [left.sql, right.sql].filter((p): p is SqlFragment => p !== null);
+  const sql = parts.length === 0 ? null : { sql: parts.map((p) => p.sql).join(' AND '), params: parts.flatMap((p) => p.params) };
+  const residuals = [left.residual, right.residual].filter((f): f is Filter => f !== null);
+  const residual = residuals.length === 0 ? null : residuals.length === 1 ? residuals[0]! : { kind: 'and' as const, left: residuals[0]!, right: residuals[1]! };
+  return { sql, residual };
+}
+
+/** Column for sortBy, or null when it must be sorted in memory. */
+export function sortColumn(sortBy: string, type: ResourceType): string | null {
+  const s = sortBy.toLowerCase().replace(/^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/, '');
+  switch (s) {
+    case 'id': return 'r.id';
+    case 'externalid': return 'r.external_id';
+    case 'displayname': return 'r.display_name_lc';
+    case 'meta.created': return 'r.created';
+    case 'meta.lastmodified': return 'r.last_modified';
+    case 'username': return type === 'User' ? 'r.user_name_lc' : null;
+    case 'active': return type === 'User' ? 'r.active' : null;
+    default: return null;
+  }
+}

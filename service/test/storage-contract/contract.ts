@@ -1,0 +1,196 @@
+// Engine-agnostic storage contract suite: every engine (SQLite, PostgreSQL) runs exactly these tests.
+// Usage: runStorageContract('sqlite', async () => openSqliteStorage(':memory:')).
+import { createHash, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UniquenessError, VersionMismatchError, type Filter, type Storage, type StorageFactory } from '../../src/storage/contract.js';
+
+const eq = (attr: string, value: string | boolean, extra: Partial<{ uri: string; sub: string; filter: Filter }> = {}): Filter => ({
+  kind: 'compare',
+  path: { attr, ...extra },
+  op: 'eq',
+  value,
+});
+const and = (left: Filter, right: Filter): Filter => ({ kind: 'and', left, right });
+
+export function runStorageContract(name: string, factory: StorageFactory): void {
+  describe(`storage contract: ${name}`, () => {
+    let storage: Storage;
+    const tenant = `t-${randomUUID().slice(0, 8)}`;
+    const other = `o-${randomUUID().slice(0, 8)}`;
+
+    beforeAll(async () => {
+      storage = await factory();
+      await storage.createTenant(tenant, { customSchemas: ['urn:ietf:params:scim:schemas:extension:Acme:2.0:User'] });
+      await storage.createTenant(other);
+    });
+    afterAll(async () => {
+      await storage.deleteTenant(tenant);
+      await storage.deleteTenant(other);
+      await storage.close();
+    });
+
+    it('creates, reads, lists and rejects duplicate tenants', async () => {
+      expect((await storage.getTenant(tenant))?.settings.customSchemas).toEqual(['urn:ietf:params:scim:schemas:extension:Acme:2.0:User']);
+      expect((await storage.listTenants()).map((t) => t.name)).toEqual(expect.arrayContaining([tenant, other]));
+      await expect(storage.createTenant(tenant)).rejects.toBeInstanceOf(UniquenessError);
+      expect(await storage.getTenant('missing-tenant')).toBeNull();
+      const updated = await storage.updateTenantSettings(other, { policies: { requireAttributes: ['userName'] } });
+      expect(updated?.settings.policies).toEqual({ requireAttributes: ['userName'] });
+    });
+
+    it('stores several active token hashes per tenant and revokes one', async () => {
+      const h1 = createHash('sha256').update('one').digest('hex');
+      const h2 = createHash('sha256').update('two').digest('hex');
+      const t1 = await storage.createToken(tenant, h1, 'first');
+      const t2 = await storage.createToken(tenant, h2);
+      expect((await storage.activeTokens(tenant)).map((t) => t.hash).sort()).toEqual([h1, h2].sort());
+      expect(await storage.revokeToken(tenant, t1.id)).toBe(true);
+      expect(await storage.revokeToken(other, t2.id)).toBe(false);
+      expect((await storage.activeTokens(tenant)).map((t) => t.id)).toEqual([t2.id]);
+      const all = await storage.listTokens(tenant);
+      expect(all.find((t) => t.id === t1.id)?.revoked).toBeTypeOf('string');
+      expect(all.find((t) => t.id === t1.id)?.label).toBe('first');
+      await expect(storage.createToken('missing-tenant', h1)).rejects.toThrow(/does not exist/);
+    });
+
+    it('inserts users, enforces case-insensitive userName uniqueness per tenant', async () => {
+      const s = storage.tenantStore(tenant);
+      const id = randomUUID();
+      const created = await storage.transaction(tenant, (tx) => tx.insertResource('User', id, { userName: 'Alice@Example.com', active: true }));
+      expect(created.version).toBe(1);
+      expect((await s.getResource('User', id))?.data.userName).toBe('Alice@Example.com');
+      expect(await s.getResource('Group', id)).toBeNull();
+      await expect(storage.transaction(tenant, (tx) => tx.insertResource('User', randomUUID(), { userName: 'alice@example.COM' }))).rejects.toBeInstanceOf(UniquenessError);
+      // Another tenant may use the same userName.
+      await storage.transaction(other, (tx) => tx.insertResource('User', randomUUID(), { userName: 'alice@example.com' }));
+      expect(await storage.tenantStore(other).getResource('User', id)).toBeNull();
+    });
+
+    it('finds users by indexed filters case-insensitively and pages results', async () => {
+      const ids: string[] = [];
+      await storage.transaction(tenant, async (tx) => {
+        for (let i = 0; i < 5; i++) {
+          const id = randomUUID();
+          ids.push(id);
+          await tx.insertResource('User', id, {
+            userName: `page${i}@example.com`,
+            externalId: `ext-${i}`,
+            displayName: `Page User ${i}`,
+            active: i % 2 === 0,
+            emails: [{ type: 'work', value: `Page${i}@Work.example`, primary: true }],
+            name: { familyName: `F${4 - i}` },
+          });
+        }
+      });
+      const s = storage.tenantStore(tenant);
+      expect((await s.query('User', { filter: eq('userName', 'PAGE3@example.com') })).resources.map((r) => r.id)).toEqual([ids[3]]);
+      expect((await s.query('User', { filter: eq('externalId', 'ext-2') })).resources.map((r) => r.id)).toEqual([ids[2]]);
+      expect((await s.query('User', { filter: eq('externalId', 'EXT-2') })).totalResults).toBe(0); // externalId is caseExact
+      expect((await s.query('User', { filter: eq('id', ids[1]!) })).resources[0]?.data.userName).toBe('page1@example.com');
+      expect((await s.query('User', { filter: eq('emails', 'page4@work.example', { sub: 'value', filter: eq('type', 'work') }) })).resources.map((r) => r.id)).toEqual([ids[4]]);
+      expect((await s.query('User', { filter: eq('emails', 'page4@work.example', { sub: 'value', filter: eq('type', 'home') }) })).totalResults).toBe(0);
+      expect((await s.query('User', { filter: and(eq('active', 'False'), { kind: 'compare', path: { attr: 'userName' }, op: 'sw', value: 'page' }) })).totalResults).toBe(2);
+      expect((await s.query('User', { filter: eq('userName', 'nobody@example.com') })).resources).toEqual([]);
+      // Not indexed: evaluated in memory, same semantics.
+      expect((await s.query('User', { filter: { kind: 'compare', path: { attr: 'name', sub: 'familyName' }, op: 'eq', value: 'f0' } })).resources.map((r) => r.id)).toEqual([ids[4]]);
+      const filter: Filter = { kind: 'compare', path: { attr: 'userName' }, op: 'sw', value: 'page' };
+      const page = await s.query('User', { filter, startIndex: 2, count: 2, sortBy: 'userName' });
+      expect(page.totalResults).toBe(5);
+      expect(page.resources.map((r) => r.data.userName)).toEqual(['page1@example.com', 'page2@example.com']);
+      const desc = await s.query('User', { filter, count: 1, sortBy: 'name.familyName', sortOrder: 'descending' });
+      expect(desc.resources[0]?.id).toBe(ids[0]);
+      expect((await s.query('User', { filter, count: 0 })).totalResults).toBe(5);
+    });
+
+    it('updates with optimistic versions and keeps indexes in step', async () => {
+      const id = randomUUID();
+      await storage.transaction(tenant, (tx) => tx.insertResource('User', id, { userName: 'bob@example.com', emails: [{ value: 'bob@old.example' }] }));
+      const updated = await storage.transaction(tenant, (tx) => tx.updateResource('User', id, { userName: 'robert@example.com', emails: [{ value: 'bob@new.example' }] }, 1));
+      expect(updated?.version).toBe(2);
+      await expect(storage.transaction(tenant, (tx) => tx.updateResource('User', id, { userName: 'x@example.com' }, 1))).rejects.toBeInstanceOf(VersionMismatchError);
+      const s = storage.tenantStore(tenant);
+      expect((await s.query('User', { filter: eq('userName', 'bob@example.com') })).totalResults).toBe(0);
+      expect((await s.query('User', { filter: eq('emails', 'bob@new.example', { sub: 'value' }) })).totalResults).toBe(1);
+      expect((await s.query('User', { filter: eq('emails', 'bob@old.example', { sub: 'value' }) })).totalResults).toBe(0);
+      expect(await storage.transaction(tenant, (tx) => tx.updateResource('User', randomUUID(), {}))).toBeNull();
+    });
+
+    it('rolls back a failed transaction and a dry-run transaction', async () => {
+      const id = randomUUID();
+      await expect(
+        storage.transaction(tenant, async (tx) => {
+          await tx.insertResource('User', id, { userName: 'rollback@example.com' });
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await storage.tenantStore(tenant).getResource('User', id)).toBeNull();
+      const result = await storage.transaction(tenant, async (tx) => (await tx.insertResource('User', id, { userName: 'dry@example.com' })).id, { rollback: true });
+      expect(result).toBe(id);
+      expect(await storage.tenantStore(tenant).getResource('User', id)).toBeNull();
+    });
+
+    it('stores group members as rows: add, find, remove, delete cascade, group displayName unique', async () => {
+      const g = randomUUID();
+      const users = [randomUUID(), randomUUID(), randomUUID()];
+      await storage.transaction(tenant, async (tx) => {
+        for (const u of users) await tx.insertResource('User', u, { userName: `m-${u}@example.com` });
+        await tx.insertResource('Group', g, { displayName: 'Engineering' });
+        expect(await tx.addMembers(g, users.map((value) => ({ value, type: 'User' })))).toBe(3);
+        expect(await tx.addMembers(g, [{ value: users[0]! }])).toBe(0);
+      });
+      await expect(storage.transaction(tenant, (tx) => tx.insertResource('Group', randomUUID(), { displayName: 'ENGINEERING' }))).rejects.toBeInstanceOf(UniquenessError);
+      const s = storage.tenantStore(tenant);
+      expect(await s.countMembers(g)).toBe(3);
+      expect((await s.findMembers(g, [users[1]!, 'nope'])).sort()).toEqual([users[1]]);
+      expect((await s.listMembers(g, { limit: 2 })).length).toBe(2);
+      expect((await s.groupsOf(users[0]!))).toEqual([{ value: g, display: 'Engineering' }]);
+      expect((await s.query('Group', { filter: eq('members', users[2]!, { sub: 'value' }) })).resources.map((r) => r.id)).toEqual([g]);
+      expect((await s.query('Group', { filter: eq('displayName', 'engineering') })).totalResults).toBe(1);
+      expect(await storage.transaction(tenant, (tx) => tx.removeMembers(g, [users[0]!, 'nope']))).toBe(1);
+      expect(await storage.transaction(tenant, (tx) => tx.deleteResource('User', users[1]!))).toBe(true);
+      expect((await s.listMembers(g)).map((m) => m.value)).toEqual([users[2]]);
+      const existing = await s.existingIds([users[2]!, users[1]!, g]);
+      expect([...existing.entries()].sort()).toEqual([[g, 'Group'], [users[2], 'User']].sort());
+      const touched = await storage.transaction(tenant, (tx) => tx.touchResource('Group', g));
+      expect(touched?.version).toBe(2);
+    });
+
+    it('adding one member costs the same number of operations for a small and a large group', async () => {
+      const small = randomUUID();
+      const large = randomUUID();
+      await storage.transaction(tenant, async (tx) => {
+        await tx.insertResource('Group', small, { displayName: `small-${small}` });
+        await tx.insertResource('Group', large, { displayName: `large-${large}` });
+        await tx.addMembers(small, Array.from({ length: 10 }, () => ({ value: randomUUID() })));
+        await tx.addMembers(large, Array.from({ length: 2000 }, () => ({ value: randomUUID() })));
+      });
+      const cost = async (group: string) => {
+        const before = storage.stats();
+        await storage.transaction(tenant, async (tx) => {
+          await tx.addMembers(group, [{ value: randomUUID() }]);
+          await tx.removeMembers(group, [randomUUID()]);
+          await tx.touchResource('Group', group);
+        });
+        const after = storage.stats();
+        return { statements: after.statements - before.statements, rows: after.rows - before.rows };
+      };
+      expect(await cost(large)).toEqual(await cost(small));
+    });
+
+    it('appends and pages the audit log newest first, per tenant', async () => {
+      for (let i = 0; i < 3; i++) {
+        await storage.appendAudit({ time: new Date().toISOString(), tenant, method: 'POST', resourceType: 'User', resourceId: `r${i}`, summary: `create ${i}`, status: 201, outcome: 'success', dryRun: i === 2 });
+      }
+      await storage.appendAudit({ time: new Date().toISOString(), tenant: other, method: 'DELETE', summary: 'x', status: 404, outcome: 'failure', dryRun: false });
+      const first = await storage.listAudit(tenant, { limit: 2 });
+      expect(first.map((e) => e.summary)).toEqual(['create 2', 'create 1']);
+      expect(first[0]?.dryRun).toBe(true);
+      const next = await storage.listAudit(tenant, { limit: 2, beforeSeq: first[1]!.seq });
+      expect(next.map((e) => e.summary)).toEqual(['create 0']);
+    });
+
+    it('answers ping', async () => {
+      await expect(storage.ping()).resolves.toBeUndefined();
+    });
+  });
+}
