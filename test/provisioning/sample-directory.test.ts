@@ -88,19 +88,19 @@ describe('sample directory validation', () => {
 
   it('rejects an extension attribute of another app and a multi-valued one', () => {
     expectError((d) => {
-      (d.users[1] as Record<string, unknown>)['extension_00000000000000000000000000000000_costCenter'] = 'x';
+      (d.users[1] as unknown as Record<string, unknown>)['extension_00000000000000000000000000000000_costCenter'] = 'x';
     }, /users\[1\] \("alex\.wilber@contoso\.com"\): extension attribute .* belongs to app 0{32}/);
     expectError((d) => {
-      (d.users[1] as Record<string, unknown>)[`extension_${d.extensionAppId}_tags`] = ['a', 'b'];
+      (d.users[1] as unknown as Record<string, unknown>)[`extension_${d.extensionAppId}_tags`] = ['a', 'b'];
     }, /multi-valued extensions cannot be provisioned/);
   });
 
   it('rejects unknown fields, wrong types and duplicate ids', () => {
     expectError((d) => {
-      (d.users[4] as Record<string, unknown>).email = 'x@contoso.com';
+      (d.users[4] as unknown as Record<string, unknown>).email = 'x@contoso.com';
     }, /users\[4\] .*unknown field "email"/);
     expectError((d) => {
-      (d.users[4] as Record<string, unknown>).accountEnabled = 'yes';
+      (d.users[4] as unknown as Record<string, unknown>).accountEnabled = 'yes';
     }, /accountEnabled must be true or false, got "yes"/);
     expectError((d) => {
       d.groups[1]!.id = d.users[0]!.id;
