@@ -23,3 +23,29 @@ export type {
   EffectiveRoleAssignment,
   ExtensionAttributeName,
 } from './sample-directory.js';
+export { userMappings, groupMappings, userObjectMapping, groupObjectMapping, scope } from './mappings.js';
+export type { UserMapping, GroupMapping } from './mappings.js';
+export { direct, constant, expression, none, sourceText } from './model.js';
+export type { AttributeMapping, MappingSource, ObjectMappingModel, ProvisioningModel, SynchronizationRuleModel } from './model.js';
+export {
+  SOURCE_DIRECTORY,
+  TARGET_DIRECTORY,
+  ENTERPRISE_USER,
+  CORE_GROUP,
+  CUSTOM_USER_EXTENSION,
+  directoryExtensionNames,
+  sourceExtensionAttribute,
+  sourceUserAttributes,
+  sourceGroupAttributes,
+  targetUserAttributes,
+  targetGroupAttributes,
+} from './schema-definitions.js';
+export type {
+  AttributeSpec,
+  UserTargetAttribute,
+  GroupTargetAttribute,
+  SourceUserAttribute,
+  SourceGroupAttribute,
+  DirectoryExtensionName,
+} from './schema-definitions.js';
+export type * from './graph-types.js';
