@@ -1,0 +1,202 @@
+/** String helpers for the evaluator: diacritics, title case, .NET regular expressions, random text. */
+
+/** Letters that do not decompose under NFD (the doc's table: æ→ae, ß→ss, ø→oe, ł→l, ı→i …). */
+const specialLetters: Record<string, string> = {
+  æ: 'ae',
+  Æ: 'AE',
+  ß: 'ss',
+  ø: 'oe',
+  Ø: 'OE',
+  ł: 'l',
+  Ł: 'L',
+  ı: 'i',
+  đ: 'd',
+  Đ: 'D',
+  ð: 'd',
+  Ð: 'D',
+  þ: 'th',
+  Þ: 'TH',
+  œ: 'oe',
+  Œ: 'OE',
+  ħ: 'h',
+  Ħ: 'H',
+  ŀ: 'l',
+  Ŀ: 'L',
+};
+const specialPattern = new RegExp(`[${Object.keys(specialLetters).join('')}]`, 'g');
+const combiningMarks = /\p{M}+/gu;
+const ascii = /^[\x00-\x7f]*$/;
+
+/** Accented letters → plain letters, case kept (reference §5 NormalizeDiacritics). */
+export function normalizeDiacritics(s: string): string {
+  if (ascii.test(s)) return s;
+  return s
+    .replace(specialPattern, (c) => specialLetters[c])
+    .normalize('NFD')
+    .replace(combiningMarks, '')
+    .normalize('NFC');
+}
+
+const wordCharacter = /[\p{L}\p{N}\p{M}']/u;
+
+/**
+ * Proper case: the first letter of each word upper-case, the rest lower-case. Without separators a word is a run of
+ * letters, digits and apostrophes (.NET ToTitleCase); with separators only those characters split words.
+ */
+export function properCase(s: string, separators: string | null): string {
+  const isSeparator = separators ? (c: string) => separators.includes(c) : (c: string) => !wordCharacter.test(c);
+  let out = '';
+  let startOfWord = true;
+  for (const c of s) {
+    if (isSeparator(c)) {
+      out += c;
+      startOfWord = true;
+    } else {
+      out += startOfWord ? c.toUpperCase() : c.toLowerCase();
+      startOfWord = false;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// .NET regular expressions on JavaScript's engine.
+
+const regexCache = new Map<string, RegExp>();
+
+/**
+ * Compiles a .NET pattern (named groups `(?<n>…)` work as is). Translated: `(?'n'…)` → `(?<n>…)`, a leading
+ * `(?i)` → the `i` flag, `\A` → `^`, `\z`/`\Z` → `$`. Throws SyntaxError for patterns JavaScript cannot compile.
+ */
+export function compileDotNetRegex(pattern: string, withIndices = false): RegExp {
+  const key = withIndices ? `d:${pattern}` : `g:${pattern}`;
+  let regex = regexCache.get(key);
+  if (regex) return regex;
+  let source = pattern;
+  let flags = withIndices ? 'gd' : 'g';
+  const inline = /^\(\?([imsx]+)\)/.exec(source);
+  if (inline) {
+    source = source.slice(inline[0].length);
+    if (inline[1].includes('i')) flags += 'i';
+    if (inline[1].includes('m')) flags += 'm';
+    if (inline[1].includes('s')) flags += 's';
+  }
+  source = source.replace(/\(\?'([A-Za-z_][A-Za-z0-9_]*)'/g, '(?<$1>').replace(/\\A/g, '^').replace(/\\[zZ]/g, '$');
+  regex = new RegExp(source, flags);
+  if (regexCache.size > 1000) regexCache.clear();
+  regexCache.set(key, regex);
+  return regex;
+}
+
+/** Expands a .NET substitution (`$1`, `${name}`, `$$`, `$&`, `` $` ``, `$'`, `$_`) for one match. */
+export function substitute(template: string, match: RegExpExecArray, input: string): string {
+  if (!template.includes('$')) return template;
+  return template.replace(/\$(?:\{([^}]+)\}|(\d+)|([$&`'_+]))/g, (whole, name: string | undefined, num: string | undefined, sym: string | undefined) => {
+    if (name !== undefined) {
+      if (/^\d+$/.test(name)) return match[Number(name)] ?? whole;
+      return match.groups && name in match.groups ? (match.groups[name] ?? '') : whole;
+    }
+    if (num !== undefined) return Number(num) < match.length ? (match[Number(num)] ?? '') : whole;
+    switch (sym) {
+      case '$':
+        return '$';
+      case '&':
+        return match[0];
+      case '`':
+        return input.slice(0, match.index);
+      case "'":
+        return input.slice(match.index + match[0].length);
+      case '_':
+        return input;
+      default:
+        return match[match.length - 1] ?? '';
+    }
+  });
+}
+
+/** Regex.Replace(input, pattern, replacement): every match replaced by the expanded substitution. */
+export function regexReplace(input: string, regex: RegExp, replacement: string): string {
+  return replaceMatches(input, regex, (match) => substitute(replacement, match, input));
+}
+
+/** Within every match, the text of group `group` replaced by `replacement` (the rest of the match is kept). */
+export function regexReplaceGroup(input: string, regex: RegExp, group: string, replacement: string): string {
+  return replaceMatches(input, regex, (match) => {
+    const indices = match.indices?.groups?.[group];
+    if (!indices) return match[0];
+    const [start, end] = indices;
+    return match[0].slice(0, start - match.index) + replacement + match[0].slice(end - match.index);
+  });
+}
+
+function replaceMatches(input: string, regex: RegExp, replace: (match: RegExpExecArray) => string): string {
+  regex.lastIndex = 0;
+  let out = '';
+  let last = 0;
+  for (let match = regex.exec(input); match; match = regex.exec(input)) {
+    out += input.slice(last, match.index) + replace(match);
+    last = match.index + match[0].length;
+    if (match[0].length === 0) regex.lastIndex++;
+  }
+  regex.lastIndex = 0;
+  return out + input.slice(last);
+}
+
+/** The named group's text in the first match, or undefined when nothing matches. */
+export function firstGroup(input: string, regex: RegExp, group: string): string | undefined {
+  regex.lastIndex = 0;
+  const match = regex.exec(input);
+  regex.lastIndex = 0;
+  return match?.groups?.[group];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Random values.
+
+export const randomCharacterSets = {
+  numbers: '0123456789',
+  /** Windows password-complexity special characters. */
+  special: '~!@#$%^&*_-+=`|\\(){}[]:;"\'<>,.?/',
+  capital: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  lower: 'abcdefghijklmnopqrstuvwxyz',
+} as const;
+
+function pick(chars: string, random: () => number): string {
+  return chars[Math.min(chars.length - 1, Math.floor(random() * chars.length))];
+}
+
+/** A random string with the given minimum counts per character class; fill characters come from the classes asked for. */
+export function randomString(
+  length: number,
+  minimums: { numbers: number; special: number; capital: number; lower: number },
+  avoid: string,
+  random: () => number,
+): string {
+  const sets = (Object.keys(randomCharacterSets) as (keyof typeof randomCharacterSets)[]).map((key) => ({
+    key,
+    chars: [...randomCharacterSets[key]].filter((c) => !avoid.includes(c)).join(''),
+    min: minimums[key],
+  }));
+  const chars: string[] = [];
+  for (const set of sets) for (let i = 0; i < set.min; i++) chars.push(pick(set.chars, random));
+  const wanted = sets.filter((set) => set.min > 0 && set.chars.length > 0);
+  const fill = (wanted.length > 0 ? wanted : sets).map((set) => set.chars).join('');
+  while (chars.length < length) chars.push(pick(fill, random));
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = Math.min(i, Math.floor(random() * (i + 1)));
+    [chars[i], chars[j]] = [chars[j], chars[i]];
+  }
+  return chars.join('');
+}
+
+/** A version-4 GUID from the random source, lower-case. */
+export function randomGuid(random: () => number): string {
+  let hex = '';
+  for (let i = 0; i < 16; i++) {
+    let byte = Math.min(255, Math.floor(random() * 256));
+    if (i === 6) byte = (byte & 0x0f) | 0x40;
+    if (i === 8) byte = (byte & 0x3f) | 0x80;
+    hex += byte.toString(16).padStart(2, '0');
+  }
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
