@@ -17,3 +17,4 @@ export { ScimFilterError, ScimPathError } from './errors.js';
 export { parseAttributePath, parseFilter, parsePatchPath, type ParseFilterOptions } from './parse.js';
 export { formatAttributePath, formatFilter, formatPatchPath, formatValue } from './format.js';
 export { matchesFilter, resolveAttribute } from './evaluate.js';
+export { parseStorageFilter, parseStoragePath, toStorageFilter, toStoragePath } from './storage.js';
