@@ -13,6 +13,8 @@ import * as pulumi from '@pulumi/pulumi';
 const { specialSigKey, specialSecretSig } = pulumi.runtime;
 
 export const TENANT_ID = '11111111-2222-3333-4444-555555555555';
+/** What the mocked Log Analytics shared-key lookup returns; must only appear secret-wrapped. */
+export const MOCK_SHARED_KEY = 'mock-log-analytics-shared-key';
 export const SUBSCRIPTION_ID = '99999999-8888-7777-6666-555555555555';
 
 export interface CapturedResource {
@@ -60,6 +62,12 @@ export function plainOccurrences(value: unknown, needle: string, path = '$'): st
   return [];
 }
 
+/** `{ ...value, ...fields }`, keeping a secret wrapper around the result when `value` was secret. */
+function withFields(value: unknown, fields: Record<string, unknown>): unknown {
+  if (isSecretWrapper(value)) return { [specialSigKey]: specialSecretSig, value: withFields(value.value, fields) };
+  return { ...(typeof value === 'object' && value !== null ? value : {}), ...fields };
+}
+
 function armId(type: string, name: string, inputs: Record<string, unknown>): string {
   const [, module, resource] = type.split(':');
   const rg = typeof inputs.resourceGroupName === 'string' ? inputs.resourceGroupName : 'rg';
@@ -103,8 +111,8 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
         state: {
           ...inputs,
           name: secretName,
+          // Like Azure, the state carries the URIs but not the secret value.
           properties: {
-            ...(inputs.properties as Record<string, unknown>),
             secretUri: `https://${vault}.vault.azure.net/secrets/${secretName}`,
             secretUriWithVersion: `https://${vault}.vault.azure.net/secrets/${secretName}/0123456789abcdef`,
           },
@@ -114,18 +122,15 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
     case 'azure-native:keyvault:Vault':
       return {
         id: armId(type, name, plain),
-        state: { ...inputs, name: String(plain.vaultName ?? name), properties: { ...(inputs.properties as object), vaultUri: `https://${String(plain.vaultName ?? name)}.vault.azure.net/` } },
+        state: { ...inputs, name: String(plain.vaultName ?? name), properties: withFields(inputs.properties, { vaultUri: `https://${String(plain.vaultName ?? name)}.vault.azure.net/` }) },
       };
     case 'azure-native:app:ContainerApp': {
       const appName = String(plain.containerAppName ?? name);
-      const configuration = (inputs.configuration ?? {}) as Record<string, unknown>;
+      const ingress = (plain.configuration as { ingress?: object } | undefined)?.ingress;
+      const fqdn = `${appName}.mock-env.westeurope.azurecontainerapps.io`;
       return {
         id: armId(type, name, plain),
-        state: {
-          ...inputs,
-          name: appName,
-          configuration: { ...configuration, ingress: { ...(configuration.ingress as object), fqdn: `${appName}.mock-env.westeurope.azurecontainerapps.io` } },
-        },
+        state: { ...inputs, name: appName, configuration: withFields(inputs.configuration, { ingress: { ...ingress, fqdn } }) },
       };
     }
     case 'azure-native:dbforpostgresql:Server': {
@@ -169,6 +174,9 @@ export function installMocks(options: MockOptions = {}): CapturedResource[] {
         }
         if (args.token === 'azure-native:authorization:getClientConfig') {
           return { objectId: guidFrom('deployer'), tenantId: TENANT_ID, clientId: guidFrom('deployer-client'), subscriptionId: SUBSCRIPTION_ID };
+        }
+        if (args.token === 'azure-native:operationalinsights:getWorkspaceSharedKeys') {
+          return { primarySharedKey: MOCK_SHARED_KEY, secondarySharedKey: `${MOCK_SHARED_KEY}-2` };
         }
         return args.inputs;
       },
