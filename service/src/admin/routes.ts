@@ -1,0 +1,92 @@
+// The admin HTTP API (`/admin/...`), behind its own admin token:
+//   GET/POST /admin/tenants, GET/DELETE /admin/tenants/:tenant,
+//   GET/POST /admin/tenants/:tenant/tokens, DELETE /admin/tenants/:tenant/tokens/:id,
+//   GET/PUT/PATCH /admin/tenants/:tenant/policies, GET /admin/tenants/:tenant/audit?limit=&cursor=
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { StorageUnavailableError, type Storage } from '../storage/contract.js';
+import type { AdminAuthorizer } from './auth.js';
+import { sendAdminError } from './errors.js';
+import {
+  AdminError, createTenant, deleteTenant, getPolicies, getTenant, issueToken, listAudit, listTenants, listTokens, revokeToken, setPolicies,
+} from './operations.js';
+
+export interface AdminRoutesOptions {
+  storage: Storage;
+  authorize: AdminAuthorizer;
+  /** Path prefix, default `/admin`. */
+  prefix?: string;
+}
+
+type Params = { tenant: string; id: string };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export async function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
+  const { storage, authorize } = options;
+  const prefix = options.prefix ?? '/admin';
+
+  // Every admin route: authorize, run, map AdminError/storage errors to SCIM error bodies.
+  function route<T>(work: (request: FastifyRequest<{ Params: Params; Querystring: Record<string, string | undefined>; Body: unknown }>, reply: FastifyReply) => Promise<T>) {
+    return async (request: FastifyRequest<{ Params: Params; Querystring: Record<string, string | undefined>; Body: unknown }>, reply: FastifyReply) => {
+      if (!(await authorize(request, reply))) return reply;
+      // Answers carry tenant tokens and configuration: never cache them.
+      reply.header('cache-control', 'no-store');
+      try {
+        return await work(request, reply);
+      } catch (error) {
+        if (error instanceof AdminError) return sendAdminError(reply, error.status, error.message, error.scimType);
+        if (error instanceof StorageUnavailableError) {
+          reply.header('retry-after', String(error.retryAfterSeconds));
+          return sendAdminError(reply, 503, 'the database is unavailable; retry later');
+        }
+        request.log.error({ err: error }, 'admin request failed');
+        return sendAdminError(reply, 500, 'internal error; see the service log for this request id');
+      }
+    };
+  }
+
+  const body = (request: FastifyRequest<{ Body: unknown }>, example: string): Record<string, unknown> => {
+    const value = request.body ?? {};
+    if (!isRecord(value)) throw new AdminError(400, `the body must be a JSON object like ${example}`, 'invalidSyntax');
+    return value;
+  };
+
+  app.get(`${prefix}/tenants`, route(async () => ({ tenants: await listTenants(storage) })));
+
+  app.post(`${prefix}/tenants`, route(async (request, reply) => {
+    const b = body(request, '{"name": "contoso"}');
+    const tenant = await createTenant(storage, b.name, b.customSchemas === undefined ? {} : { customSchemas: b.customSchemas });
+    return reply.code(201).header('location', `${prefix}/tenants/${tenant.name}`).send(tenant);
+  }));
+
+  app.get(`${prefix}/tenants/:tenant`, route(async (request) => getTenant(storage, request.params.tenant)));
+
+  app.delete(`${prefix}/tenants/:tenant`, route(async (request, reply) => {
+    await deleteTenant(storage, request.params.tenant);
+    return reply.code(204).send();
+  }));
+
+  app.get(`${prefix}/tenants/:tenant/tokens`, route(async (request) => ({ tokens: await listTokens(storage, request.params.tenant) })));
+
+  app.post(`${prefix}/tenants/:tenant/tokens`, route(async (request, reply) => {
+    const b = body(request, '{"label": "entra-prod"}');
+    const issued = await issueToken(storage, request.params.tenant, b.label);
+    request.log.info({ tenant: issued.tenant, tokenId: issued.id }, 'token issued');
+    return reply.code(201).send(issued);
+  }));
+
+  app.delete(`${prefix}/tenants/:tenant/tokens/:id`, route(async (request, reply) => {
+    await revokeToken(storage, request.params.tenant, request.params.id);
+    request.log.info({ tenant: request.params.tenant, tokenId: request.params.id }, 'token revoked');
+    return reply.code(204).send();
+  }));
+
+  app.get(`${prefix}/tenants/:tenant/policies`, route(async (request) => getPolicies(storage, request.params.tenant)));
+  app.put(`${prefix}/tenants/:tenant/policies`, route(async (request) => setPolicies(storage, request.params.tenant, request.body, 'replace')));
+  app.patch(`${prefix}/tenants/:tenant/policies`, route(async (request) => setPolicies(storage, request.params.tenant, request.body, 'merge')));
+
+  app.get(`${prefix}/tenants/:tenant/audit`, route(async (request) =>
+    listAudit(storage, request.params.tenant, { limit: request.query.limit, cursor: request.query.cursor })));
+}
