@@ -1,0 +1,100 @@
+// HTTP routes of the SCIM API per tenant: /scim/{tenant}/Users|Groups and the same under
+// /scim/{tenant}/dry-run/ (answers exactly as the real endpoint, writes nothing, audited as a dry run).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServiceContext } from '../context.js';
+import type { ResourceType, TokenRecord } from '../storage/contract.js';
+import { authenticate } from './auth.js';
+import { notFound } from './errors.js';
+import {
+  createResource,
+  deleteResource,
+  getResource,
+  listResources,
+  patchResource,
+  replaceResource,
+  type ListParams,
+  type Reply,
+  type RequestScope,
+} from './handlers.js';
+import { TenantRateLimiter } from './rate-limit.js';
+
+export const scimContentType = 'application/scim+json';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    scim?: RequestScope & { token: TokenRecord };
+  }
+}
+
+type Params = { tenant: string; id?: string };
+
+function send(reply: FastifyReply, r: Reply): FastifyReply {
+  reply.code(r.status);
+  for (const [k, v] of Object.entries(r.headers ?? {})) reply.header(k, v);
+  if (r.body === undefined) return reply.send();
+  return reply.type(scimContentType).send(r.body);
+}
+
+/** The external origin of the request (honours X-Forwarded-* behind Container Apps ingress). */
+export function originOf(request: FastifyRequest): string {
+  const proto = (request.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0]?.trim() || request.protocol;
+  const host = (request.headers['x-forwarded-host'] as string | undefined)?.split(',')[0]?.trim() || request.headers.host || request.hostname;
+  return `${proto}://${host}`;
+}
+
+export async function registerScimRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
+  const limiter = new TenantRateLimiter(ctx.config.rateLimitPerMinute);
+
+  const authorize = (dryRun: boolean) => async (request: FastifyRequest<{ Params: Params }>) => {
+    const tenantName = request.params.tenant;
+    const token = await authenticate(ctx.storage, tenantName, request.headers.authorization);
+    limiter.check(tenantName);
+    const tenant = await ctx.storage.getTenant(tenantName);
+    if (!tenant) throw notFound(`tenant ${tenantName} does not exist`);
+    request.scim = { ctx, tenant, token, dryRun, baseUrl: `${originOf(request)}/scim/${encodeURIComponent(tenantName)}`, audit: {} };
+  };
+
+  const audited = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const scope = request.scim;
+    if (!scope || request.method === 'GET' || request.method === 'HEAD') return payload;
+    const type = /\/Groups(\/|$|\?)/.test(request.url) ? 'Group' : 'User';
+    try {
+      await ctx.storage.appendAudit({
+        time: new Date().toISOString(),
+        tenant: scope.tenant.name,
+        tokenId: scope.token.id,
+        method: request.method,
+        resourceType: type,
+        ...(scope.audit.resourceId ? { resourceId: scope.audit.resourceId } : {}),
+        summary: scope.audit.summary ?? `${request.method} ${type}`,
+        status: reply.statusCode,
+        outcome: reply.statusCode < 400 ? 'success' : 'failure',
+        dryRun: scope.dryRun,
+      });
+    } catch (error) {
+      request.log.error({ err: error }, 'could not record the audit entry');
+    }
+    return payload;
+  };
+
+  for (const dryRun of [false, true]) {
+    const prefix = dryRun ? '/scim/:tenant/dry-run' : '/scim/:tenant';
+    await app.register(async (scoped) => {
+      scoped.addHook('preHandler', authorize(dryRun));
+      scoped.addHook('onSend', audited);
+      for (const [segment, type] of [['Users', 'User'], ['Groups', 'Group']] as Array<[string, ResourceType]>) {
+        const base = `${prefix}/${segment}`;
+        scoped.get<{ Params: Params; Querystring: ListParams }>(base, async (req, reply) => send(reply, await listResources(req.scim!, type, req.query)));
+        scoped.post<{ Params: Params; Querystring: ListParams }>(base, async (req, reply) => send(reply, await createResource(req.scim!, type, req.body, req.query)));
+        scoped.get<{ Params: Params; Querystring: ListParams }>(`${base}/:id`, async (req, reply) => send(reply, await getResource(req.scim!, type, req.params.id!, req.query)));
+        scoped.put<{ Params: Params; Querystring: ListParams }>(`${base}/:id`, async (req, reply) =>
+          send(reply, await replaceResource(req.scim!, type, req.params.id!, req.body, req.headers['if-match'], req.query)),
+        );
+        scoped.patch<{ Params: Params; Querystring: ListParams }>(`${base}/:id`, async (req, reply) =>
+          send(reply, await patchResource(req.scim!, type, req.params.id!, req.body, req.headers['if-match'], req.query)),
+        );
+        scoped.delete<{ Params: Params }>(`${base}/:id`, async (req, reply) => send(reply, await deleteResource(req.scim!, type, req.params.id!, req.headers['if-match'])));
+      }
+    });
+  }
+}
