@@ -343,6 +343,13 @@ function dateArgument(v: Val, node: CallExpression, parameter: string): number {
   return ms;
 }
 
+/** A date result as text; .NET DateTime covers years 1 to 9999. */
+function dateText(ms: number, node: CallExpression): string {
+  const year = new Date(ms).getUTCFullYear();
+  if (!Number.isFinite(ms) || year < 1 || year > 9999) throw fault(node, 'the resulting date is outside the years 1 to 9999');
+  return formatDate(ms);
+}
+
 function now(ctx: Context): number {
   if (ctx.nowMs === undefined) ctx.nowMs = (ctx.options.now?.() ?? new Date()).getTime();
   return ctx.nowMs;
@@ -449,7 +456,7 @@ const implementations: Record<string, Impl> = {
   CDate: ([source], node) => (ctx) => {
     const v = source(ctx);
     if (isNull(v)) return null;
-    return formatDate(dateArgument(v, node, 'expression'));
+    return dateText(dateArgument(v, node, 'expression'), node);
   },
 
   Coalesce: (args) => (ctx) => {
@@ -484,7 +491,7 @@ const implementations: Record<string, Impl> = {
     const unit = text(interval);
     if (!isDateInterval(unit)) throw fault(node, `interval must be one of yyyy, q, m, y, d, w, ww, h, n, s, got ${JSON.stringify(unit)}`);
     if (isNull(dateTime)) return null;
-    return formatDate(dateAdd(unit, integer(amount, node, 'value'), dateArgument(dateTime, node, 'dateTime')));
+    return dateText(dateAdd(unit, integer(amount, node, 'value'), dateArgument(dateTime, node, 'dateTime')), node);
   }),
 
   DateDiff: strict(([interval, date1, date2], _ctx, node) => {
@@ -498,7 +505,7 @@ const implementations: Record<string, Impl> = {
     const s = scalar(source(ctx));
     if (s === null || s === '') return null;
     if (!/^\s*\d+\s*$/.test(s)) throw fault(node, `value must be a FILETIME integer, got ${JSON.stringify(s)}`);
-    return formatDate(fileTimeToMs(BigInt(s.trim())));
+    return dateText(fileTimeToMs(BigInt(s.trim())), node);
   },
 
   DNComponent: strict(([dn, component], _ctx, node) => {
@@ -628,7 +635,7 @@ const implementations: Record<string, Impl> = {
 
   Not: ([source]) => (ctx) => bool(text(source(ctx)).toLowerCase() !== 'true'),
 
-  Now: () => (ctx) => formatDate(now(ctx)),
+  Now: (_args, node) => (ctx) => dateText(now(ctx), node),
 
   NumFromDate: ([source], node) => (ctx) => {
     const v = source(ctx);
