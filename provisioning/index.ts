@@ -49,3 +49,26 @@ export type {
   DirectoryExtensionName,
 } from './schema-definitions.js';
 export type * from './graph-types.js';
+export {
+  buildSynchronizationSchema,
+  renderSynchronizationSchema,
+  serializeSchema,
+  importSynchronizationSchema,
+  resolveModel,
+  resolveAttributeMapping,
+  mappingSourceToGraph,
+  provisioningModel,
+  attributeDefinition,
+  SchemaImportError,
+  SYNCHRONIZATION_RULE_ID,
+  SYNCHRONIZATION_RULE_NAME,
+} from './schema.js';
+export {
+  previewDirectory,
+  userSourceObject,
+  groupSourceObject,
+  compileMappings,
+  evaluateObject,
+  toScimPayload,
+} from './preview.js';
+export type { DirectoryPreview, ObjectPreview, PreviewProblem, PreviewProblemKind, CompiledMapping } from './preview.js';
