@@ -25,7 +25,7 @@ export interface GroupAssignmentInput {
 export interface EntraScimAppArgs {
   readonly displayName: string;
   /** Object ids of the owners (users or service principals), e.g. the deploying identity. */
-  readonly owners: readonly string[];
+  readonly owners: pulumi.Input<string[]>;
   readonly appRoles: readonly EntraAppRoleInput[];
   /** Keyed by a stable group key (e.g. `platform-admins`), never by position. */
   readonly groupAssignments: Readonly<Record<string, GroupAssignmentInput>>;
@@ -122,7 +122,7 @@ export class EntraScimApp extends pulumi.ComponentResource {
         templateId: NON_GALLERY_TEMPLATE_ID,
         // The update path rewrites tags, so the template's tags are declared here as well.
         featureTags,
-        owners: [...args.owners],
+        owners: args.owners,
         appRoles: args.appRoles.map((role) => ({
           id: roleIds[role.value],
           value: role.value,
@@ -143,7 +143,7 @@ export class EntraScimApp extends pulumi.ComponentResource {
         useExisting: true,
         appRoleAssignmentRequired: true,
         featureTags,
-        owners: [...args.owners],
+        owners: args.owners,
       },
       parent,
     );
