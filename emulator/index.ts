@@ -3,7 +3,10 @@
 import { applySeed, readSeedFile, type SeedDirectory } from './src/directory/seed.js';
 import { registerDirectoryRoutes } from './src/graph/directory-routes.js';
 import { createGraphServer } from './src/graph/http.js';
+import { registerSynchronizationRoutes } from './src/graph/sync-routes.js';
 import { newGuid } from './src/ids.js';
+import { expressionSupport } from './src/sync/expression-support.js';
+import { defaultSynchronizationOptions, Synchronization } from './src/sync/synchronization.js';
 import { Tenant } from './src/tenant.js';
 
 export { SeedError, type SeedDirectory } from './src/directory/seed.js';
@@ -24,6 +27,8 @@ export interface RunningEmulator {
   tenantId: string;
   /** The in-memory tenant, for tests that inspect state directly. */
   tenant: Tenant;
+  /** Jobs, secrets, schemas and provisioning logs. */
+  synchronization: Synchronization;
   close(): Promise<void>;
 }
 
@@ -31,15 +36,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const seed = options.seed === undefined ? undefined : typeof options.seed === 'string' ? await readSeedFile(options.seed) : options.seed;
   const tenant = new Tenant(options.tenantId ?? (typeof seed?.tenantId === 'string' ? seed.tenantId : newGuid()));
   if (seed) tenant.seedAssignments = applySeed(tenant.directory, seed).assignments;
+  const synchronization = new Synchronization(tenant, { ...defaultSynchronizationOptions });
+  synchronization.expressions = expressionSupport;
   const app = createGraphServer();
   registerDirectoryRoutes(app, tenant);
+  registerSynchronizationRoutes(app, synchronization);
   const address = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const url = address.replace('://[::1]', '://localhost');
   return {
     url,
     tenantId: tenant.tenantId,
     tenant,
+    synchronization,
     close: async () => {
+      for (const job of synchronization.jobs.values()) if (job.timer) clearInterval(job.timer);
       await app.close();
     },
   };

@@ -34,6 +34,12 @@ function loadSpec(): OpenApi {
     if (Array.isArray(node)) { node.forEach(strip); return; }
     if (!node || typeof node !== 'object') return;
     const o = node as Record<string, unknown>;
+    // Flag enums (`x-ms-enum-flags`) travel as comma-separated combinations: "Add, Update, Delete".
+    if (Array.isArray(o.enum) && (o['x-ms-enum-flags'] as { isFlags?: boolean } | undefined)?.isFlags) {
+      const names = (o.enum as string[]).join('|');
+      o.pattern = `^(${names})(\\s*,\\s*(${names}))*$`;
+      delete o.enum;
+    }
     if (Array.isArray(o.required)) {
       o.required = (o.required as string[]).filter((r) => r !== '@odata.type');
       if ((o.required as string[]).length === 0) delete o.required;
