@@ -1,9 +1,41 @@
 // Extension point owned by the operations helper (admin API, policies, metrics). Called by buildApp after
-// the core SCIM routes are set up.
+// the core SCIM routes are set up. Tenant policies are applied by the SCIM handlers (service/src/policies).
 import type { FastifyInstance } from 'fastify';
+import { createAdminAuthorizer, registerAdminRoutes } from './admin/index.js';
+import { ConfigError } from './config.js';
 import type { ServiceContext } from './context.js';
+import type { WebhookDeliveryStore } from './events/delivery-store.js';
+import { eventsPlugin } from './events/plugin.js';
+import { registerMetrics, registerRequestIdEcho } from './observability/index.js';
+
+/** A storage engine that also keeps the change-event outbox (PostgreSQL) exposes its delivery store. */
+interface WithDeliveryStore {
+  webhookDeliveryStore(): WebhookDeliveryStore;
+}
+
+function deliveryStoreOf(storage: unknown): WebhookDeliveryStore | undefined {
+  const candidate = storage as Partial<WithDeliveryStore>;
+  return typeof candidate.webhookDeliveryStore === 'function' ? candidate.webhookDeliveryStore() : undefined;
+}
 
 export async function registerExtensions(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
-  void app;
-  void ctx;
+  registerRequestIdEcho(app);
+  registerMetrics(app);
+
+  let authorize;
+  try {
+    authorize = createAdminAuthorizer(ctx.config.adminToken);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  await registerAdminRoutes(app, { storage: ctx.storage, authorize });
+
+  const deliveryStore = deliveryStoreOf(ctx.storage);
+  if (deliveryStore) {
+    await eventsPlugin(app, {
+      store: deliveryStore,
+      authorize,
+      tenantExists: async (tenant) => (await ctx.storage.getTenant(tenant)) !== null,
+    });
+  }
 }

@@ -1,5 +1,6 @@
 // Administrative operations over the storage contract, shared by the admin HTTP API and the admin CLI.
 // Every failure is an AdminError whose `detail` tells the operator what to fix.
+import { tenantNamePattern } from '../config.js';
 import {
   NotFoundError, UniquenessError, type Storage, type StoredAuditEntry, type Tenant, type TokenRecord,
 } from '../storage/contract.js';
@@ -17,8 +18,8 @@ export class AdminError extends Error {
   }
 }
 
-/** Tenant names appear in the SCIM URL path (`/scim/{tenant}`). */
-export const tenantNamePattern = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+// Tenant names appear in the SCIM URL path (`/scim/{tenant}`); the same rule as SCIM_TENANT.
+export { tenantNamePattern };
 const customSchemaPattern = /^urn:ietf:params:scim:schemas:extension:[A-Za-z0-9][A-Za-z0-9._-]*:2\.0:User$/;
 const maxLabelLength = 100;
 
@@ -49,7 +50,7 @@ export interface AuditPage {
 
 function checkTenantName(name: unknown): string {
   if (typeof name !== 'string' || !tenantNamePattern.test(name)) {
-    throw new AdminError(400, `tenant name must be 1-63 lower-case letters, digits or '-', starting and ending with a letter or digit (it becomes the URL path /scim/<tenant>); got ${JSON.stringify(name)}`, 'invalidValue');
+    throw new AdminError(400, `tenant name must be 1-63 letters, digits, '-' or '_', starting with a letter or digit (it becomes the URL path /scim/<tenant>); got ${JSON.stringify(name)}`, 'invalidValue');
   }
   return name;
 }

@@ -1,5 +1,5 @@
 // Observability: pino logger options with redaction, request ids, Prometheus metrics.
-import type { FastifyServerOptions } from 'fastify';
+import { LogController, type FastifyServerOptions } from 'fastify';
 import { loggerOptions, type LogLevel } from './logger.js';
 import { generateRequestId } from './request-id.js';
 
@@ -11,11 +11,11 @@ export { registerMetrics, unmatchedRoute, type MetricsHandle, type MetricsOption
  * Options to spread into the `Fastify({...})` constructor: the logger (or `false` for none) and request ids
  * (`x-request-id` honoured when safe, else a UUID; logged as `requestId`).
  */
-export function fastifyObservabilityOptions(level: LogLevel | false = 'info'): Pick<FastifyServerOptions, 'logger' | 'genReqId' | 'requestIdLogLabel' | 'requestIdHeader'> {
+export function fastifyObservabilityOptions(level: LogLevel | false = 'info'): Pick<FastifyServerOptions, 'logger' | 'genReqId' | 'logController' | 'requestIdHeader'> {
   return {
     logger: level === false ? false : loggerOptions(level),
     requestIdHeader: false,
     genReqId: generateRequestId,
-    requestIdLogLabel: 'requestId',
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
   };
 }
