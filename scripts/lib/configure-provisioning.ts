@@ -118,27 +118,28 @@ export const configureProvisioning: CommandSpec = {
     jobStep.done(created ? `created ${job.id}` : `found ${job.id}`);
     ctx.out.line(`Provisioning job: ${job.id} (${created ? 'created' : 'already existed'})`);
 
-    const explicitUrl = ctx.string('tenant-url');
-    const token = await readScimToken({
-      file: ctx.string('token-file'),
-      env: process.env.SCIM_TOKEN,
-      secretUri: ctx.string('token-secret-uri') ?? (explicitUrl ? await optionalInput(ctx, 'token-secret-uri', 'scimTokenSecretUri') : undefined),
-    });
-    const tenantUrl = explicitUrl ?? (token ? await optionalInput(ctx, 'tenant-url', 'tenantUrl') : undefined);
+    // Credentials are (re)saved whenever a tenant URL is known (flag, env or Pulumi output); the token
+    // must then come with it. Without a tenant URL the saved credentials are kept and tested again.
+    const tenantUrl = await optionalInput(ctx, 'tenant-url', 'tenantUrl');
     let credentials: ConfigureResult['credentials'];
-    if (tenantUrl && token) {
+    let tokenSource: string | null = null;
+    if (tenantUrl) {
       const url = checkTenantUrl(tenantUrl);
+      const token = await readScimToken({
+        file: ctx.string('token-file'),
+        env: process.env.SCIM_TOKEN,
+        secretUri: await optionalInput(ctx, 'token-secret-uri', 'scimTokenSecretUri'),
+      });
+      if (!token) throw usageError('A tenant URL was given but no token.', 'Pass --token-file <path>, set SCIM_TOKEN, or --token-secret-uri <Key Vault secret URI>: URL and token are saved together.');
       await putSecrets(api, spId, [
         { key: 'BaseAddress', value: url },
         { key: 'SecretToken', value: token.token },
       ]);
       credentials = 'saved';
+      tokenSource = token.source;
       ctx.out.line(`Credentials: saved tenant URL ${url} and the secret token (from ${token.source})`);
-    } else if (tenantUrl || token) {
-      throw usageError(
-        tenantUrl ? 'A tenant URL was given but no token.' : 'A token was given but no tenant URL.',
-        'Pass both: --tenant-url <url> and --token-file <path> (or SCIM_TOKEN / --token-secret-uri); both are saved together.',
-      );
+    } else if (ctx.given('token-file') || ctx.given('token-secret-uri')) {
+      throw usageError('A token was given but no tenant URL.', 'Pass --tenant-url <url> too: URL and token are saved together.');
     } else {
       const saved = new Set((await getSecretKeys(api, spId)).map((s) => s.key));
       if (!saved.has('BaseAddress') || !saved.has('SecretToken')) {
@@ -177,7 +178,7 @@ export const configureProvisioning: CommandSpec = {
       jobId: job.id,
       jobCreated: created,
       credentials,
-      tokenSource: token?.source ?? null,
+      tokenSource,
       testConnection,
       started,
       jobStatus: status,
