@@ -1,10 +1,11 @@
 // Builds the Fastify app: JSON/SCIM body parsing, probes, the SCIM routes, extensions, and one error
 // handler that turns every failure into a SCIM error body (never a stack trace, never a 500 for a client mistake).
-import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { bootstrapToken, defaultConfig, tenantNamePattern, ConfigError, type ServiceConfig } from './config.js';
 import { createContext, type ServiceContext } from './context.js';
 import { registerExtensions } from './extensions.js';
+import { ScimFilterError, ScimPathError } from './filter/index.js';
+import { fastifyObservabilityOptions } from './observability/index.js';
 import { hashToken, matchToken } from './scim/auth.js';
 import { ScimError } from './scim/errors.js';
 import { registerScimRoutes, scimContentType } from './scim/routes.js';
@@ -39,6 +40,7 @@ export function toScimError(error: unknown): ScimError {
   if (error instanceof UniquenessError) return new ScimError(409, uniquenessDetail[error.attribute] ?? `${error.attribute} must be unique`, 'uniqueness');
   if (error instanceof VersionMismatchError) return new ScimError(412, `${error.message}; GET the resource again and retry with its ETag`);
   if (error instanceof NotFoundError) return new ScimError(404, error.message);
+  if (error instanceof ScimFilterError || error instanceof ScimPathError) return new ScimError(400, error.message, error.scimType);
   if (error instanceof StorageUnavailableError) {
     return new ScimError(503, 'the service cannot reach its database right now; retry later', undefined, { 'retry-after': String(error.retryAfterSeconds) });
   }
@@ -83,21 +85,11 @@ export async function buildApp(partial: Partial<ServiceConfig> = {}, options: Bu
   }
 
   const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      // Never log credentials: pino's default request serializer has no headers, redact anyway.
-      redact: ['req.headers.authorization', 'headers.authorization'],
-      // Query strings carry filter values (userName, emails): personal data stays out of the logs.
-      serializers: {
-        req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.split('?')[0], id: req.id }),
-      },
-    },
+    // Logger with redaction of tokens and personal data, request ids (observability/, owned by ops).
+    ...fastifyObservabilityOptions(config.logLevel === 'silent' ? false : config.logLevel),
     bodyLimit: config.bodyLimitBytes,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
-    },
-    requestIdHeader: false,
+    // `/Users/?filter=…` (Microsoft's Postman collection) is the same route as `/Users?filter=…`.
+    routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
   });
 
@@ -112,10 +104,6 @@ export async function buildApp(partial: Partial<ServiceConfig> = {}, options: Bu
     } catch (error) {
       done(new ScimError(400, `the request body is not valid JSON (${(error as Error).message}); send a JSON object`, 'invalidSyntax'), undefined);
     }
-  });
-
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
   });
 
   app.setErrorHandler((error, request, reply) => {

@@ -12,7 +12,8 @@ import {
   type TenantStore,
 } from '../storage/contract.js';
 import { badRequest, notFound, ScimError } from './errors.js';
-import { parseFilter } from './filter-lite.js';
+import { parseStorageFilter } from '../filter/index.js';
+import { checkUserPolicies, decideLinkOnCreate, deactivated, policiesFromSettings, usersToDeactivate, type TenantPolicies } from '../policies/index.js';
 import { applyPatch, parsePatchBody, type MemberChange } from './patch.js';
 import { etagOf, normalizeResource, project, renderResource } from './resources.js';
 import { listResponseSchema } from './schema.js';
@@ -85,7 +86,7 @@ export interface ListParams extends ViewOptions {
 export const maxPageSize = 1000;
 
 export async function listResources(scope: RequestScope, type: ResourceType, params: ListParams): Promise<Reply> {
-  const filter = params.filter !== undefined && params.filter.trim() !== '' ? parseFilter(params.filter) : undefined;
+  const filter = params.filter !== undefined && params.filter.trim() !== '' ? parseStorageFilter(params.filter) : undefined;
   // RFC 7644 §3.4.2.4: startIndex < 1 is treated as 1, count < 0 as 0.
   const startIndex = Math.max(1, intParam(params.startIndex, 'startIndex') ?? 1);
   const count = Math.min(maxPageSize, Math.max(0, intParam(params.count, 'count') ?? 100));
@@ -153,22 +154,60 @@ async function addMembers(store: TenantStore, groupId: string, members: Member[]
     throw badRequest('invalidValue', `members must be ids of existing users or groups of this tenant; not found: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`);
   }
   if (unique.some((m) => m.value === groupId)) throw badRequest('invalidValue', 'a group cannot be a member of itself');
-  await store.addMembers(groupId, unique.map((m) => ({ value: m.value, type: existing.get(m.value)!, ...(m.display ? { display: m.display } : {}) })));
-  return unique.map((m) => m.value);
+  // Members already present are a no-op (Entra re-sends them); only new rows count as a change.
+  const present = new Set(await store.findMembers(groupId, unique.map((m) => m.value)));
+  const fresh = unique.filter((m) => !present.has(m.value));
+  await store.addMembers(groupId, fresh.map((m) => ({ value: m.value, type: existing.get(m.value)!, ...(m.display ? { display: m.display } : {}) })));
+  return fresh.map((m) => m.value);
+}
+
+function policiesOf(scope: RequestScope): TenantPolicies {
+  return policiesFromSettings(scope.tenant.settings);
+}
+
+/** Tenant policies on a user document (service/src/policies): 400 with the policy's detail when violated. */
+function checkPolicies(scope: RequestScope, type: ResourceType, doc: JsonObject, previous?: JsonObject): void {
+  if (type !== 'User') return;
+  const violation = checkUserPolicies(doc, policiesOf(scope), previous ? { previous } : {});
+  if (violation) throw badRequest(violation.scimType, violation.detail);
+}
+
+/** Policy "deactivate a user removed from every group", in the same transaction as the removal. */
+async function deactivateOrphans(scope: RequestScope, store: TenantStore, removed: string[]): Promise<void> {
+  if (removed.length === 0) return;
+  const ids = await usersToDeactivate(policiesOf(scope), removed, store);
+  for (const id of ids) {
+    const user = await store.getResource('User', id);
+    const next = user ? deactivated(user.data) : null;
+    if (user && next) await store.updateResource('User', id, next as JsonObject);
+  }
+  if (ids.length) scope.audit.summary = `${scope.audit.summary ?? ''}; deactivated ${ids.length} user(s) removed from every group`;
+}
+
+/** Policy "link on create": the id of an existing user to adopt, or undefined to create. */
+async function linkTarget(scope: RequestScope, store: TenantStore, data: JsonObject): Promise<string | undefined> {
+  const decision = await decideLinkOnCreate(data, policiesOf(scope), async (attribute, value) => {
+    const found = await store.query('User', { filter: { kind: 'compare', path: { attr: attribute }, op: 'eq', value }, count: 10 });
+    return found.resources.map((r) => r.id);
+  });
+  if (decision.kind === 'ambiguous') throw new ScimError(409, decision.detail, 'uniqueness');
+  return decision.kind === 'link' ? decision.id : undefined;
 }
 
 export async function createResource(scope: RequestScope, type: ResourceType, body: unknown, view: ViewOptions): Promise<Reply> {
   const input = normalizeResource(type, scope.tenant, body);
   requireAttribute(type, input.data);
+  checkPolicies(scope, type, input.data);
   const id = randomUUID();
   scope.audit.summary = `create ${type}${input.members?.length ? ` with ${input.members.length} members` : ''}`;
   return transaction(scope, async (store) => {
     const ev = event(scope, store, type, 'create', id, { document: input.data, ...(input.members ? { addedMembers: input.members.map((m) => m.value) } : {}) });
-    const linkTo = await runHooks(scope, ev, 'beforeWrite');
+    const linkTo = (type === 'User' ? await linkTarget(scope, store, input.data) : undefined) ?? (await runHooks(scope, ev, 'beforeWrite'));
     if (linkTo) {
       const existing = await store.getResource(type, linkTo);
       if (!existing) throw new ScimError(500, 'a policy linked the request to a resource that does not exist');
-      const updated = (await store.updateResource(type, linkTo, { ...existing.data, ...input.data }, existing.version))!;
+      // The existing id is kept and its document replaced by the POSTed one.
+      const updated = (await store.updateResource(type, linkTo, input.data, existing.version))!;
       scope.audit.resourceId = linkTo;
       scope.audit.summary = `create ${type} linked to an existing ${type}`;
       await runHooks(scope, { ...ev, id: linkTo, operation: 'replace', previous: existing.data, document: updated.data }, 'afterWrite');
@@ -191,6 +230,7 @@ export async function replaceResource(scope: RequestScope, type: ResourceType, i
     const current = await store.getResource(type, id);
     if (!current) throw notFound(`${type} ${id} not found`);
     checkIfMatch(ifMatch, current);
+    checkPolicies(scope, type, input.data, current.data);
     const removed: string[] = [];
     const added: string[] = [];
     if (type === 'Group' && input.members) {
@@ -205,6 +245,7 @@ export async function replaceResource(scope: RequestScope, type: ResourceType, i
     const ev = event(scope, store, type, 'replace', id, { document: input.data, previous: current.data, addedMembers: added, removedMembers: removed });
     await runHooks(scope, ev, 'beforeWrite');
     const updated = (await store.updateResource(type, id, input.data, current.version))!;
+    await deactivateOrphans(scope, store, removed);
     await runHooks(scope, ev, 'afterWrite');
     return single(200, updated, await render(store, scope, updated, view), scope);
   });
@@ -264,6 +305,7 @@ export async function patchResource(scope: RequestScope, type: ResourceType, id:
     checkIfMatch(ifMatch, current);
     const result = applyPatch(type, scope.tenant, current.data, ops);
     requireAttribute(type, result.data);
+    checkPolicies(scope, type, result.data, current.data);
     const { added, removed } = type === 'Group' ? await applyMemberChanges(store, id, result.memberChanges) : { added: [], removed: [] };
     const changed = !sameJson(current.data, result.data);
     let updated = current;
@@ -271,6 +313,7 @@ export async function patchResource(scope: RequestScope, type: ResourceType, id:
       const ev = event(scope, store, type, 'patch', id, { document: result.data, previous: current.data, addedMembers: added, removedMembers: removed });
       await runHooks(scope, ev, 'beforeWrite');
       updated = changed ? (await store.updateResource(type, id, result.data, current.version))! : (await store.touchResource(type, id))!;
+      await deactivateOrphans(scope, store, removed);
       await runHooks(scope, ev, 'afterWrite');
     } else {
       // Entra re-sends unchanged values; that is a no-op, not an error [reference §1.2, sentry-docs#16258].
@@ -291,7 +334,9 @@ export async function deleteResource(scope: RequestScope, type: ResourceType, id
     checkIfMatch(ifMatch, current);
     const ev = event(scope, store, type, 'delete', id, { previous: current.data });
     await runHooks(scope, ev, 'beforeWrite');
+    const formerMembers = type === 'Group' && policiesOf(scope).deactivateWhenRemovedFromAllGroups ? (await store.listMembers(id)).map((m) => m.value) : [];
     await store.deleteResource(type, id);
+    await deactivateOrphans(scope, store, formerMembers);
     await runHooks(scope, ev, 'afterWrite');
     return { status: 204 };
   });

@@ -4,8 +4,8 @@
 // returned as separate operations so they cost O(change) against the members table.
 import { matchesFilter, type AttrPath, type Filter, type JsonObject, type JsonValue, type Member, type ResourceType, type Tenant } from '../storage/contract.js';
 import { badRequest } from './errors.js';
-import { parsePath } from './filter-lite.js';
-import { isObject, membersFrom, normalizeValue, resolveTarget, type AttrTarget } from './resources.js';
+import { parseStoragePath } from '../filter/index.js';
+import { extensionUri, isObject, membersFrom, normalizeValue, resolveTarget, type AttrTarget } from './resources.js';
 import { subAttr, type AttrDef } from './schema.js';
 
 export type PatchOpName = 'add' | 'replace' | 'remove';
@@ -102,8 +102,7 @@ class Patcher {
     const c = this.container(target, false);
     if (!c) return;
     const v = c[target.name];
-    if (v === undefined) return;
-    if ((Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0)) delete c[target.name];
+    if (v !== undefined && ((Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0))) delete c[target.name];
     if (target.ext && Object.keys(c).length === 0) delete this.data[target.ext];
   }
 
@@ -115,7 +114,7 @@ class Patcher {
       for (const [key, value] of Object.entries(op.value)) this.applyNoPathKey(op.op, key, value, where);
       return;
     }
-    this.applyPath(op.op, parsePath(op.path), op.value, where, op.path);
+    this.applyPath(op.op, parseStoragePath(op.path), op.value, where, op.path);
   }
 
   /** One key of a no-path value object: `displayName`, `name.givenName`, `urn:…:User:employeeNumber`, or an extension URN with an object. */
@@ -290,10 +289,7 @@ function splitDotted(key: string): AttrPath {
 }
 
 function resolveExtension(type: ResourceType, tenant: Tenant, uri: string): string | undefined {
-  if (type !== 'User') return undefined;
-  const lower = uri.toLowerCase();
-  if (lower === 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:user') return 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-  return (tenant.settings.customSchemas ?? []).find((s) => s.toLowerCase() === lower);
+  return extensionUri(uri, type, tenant);
 }
 
 /** Applies all operations to a copy of `data`; throws a ScimError (nothing applied) on the first bad one. */

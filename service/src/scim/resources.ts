@@ -90,6 +90,8 @@ export function normalizeValue(def: AttrDef | undefined, v: JsonValue | undefine
   if (def.type === 'complex') {
     // A bare string manager id means { value: id } [reference §1.2, SCIM-SDK#686].
     if (typeof v === 'string') return v.trim() === '' ? undefined : { value: v };
+    // Entra's docs show `"path": "manager", "value": [{"$ref": …, "value": …}]` for the single-valued manager [MS-Tut].
+    if (Array.isArray(v) && v.length <= 1) return v.length ? normalizeValue(def, v[0], where) : undefined;
     if (!isObject(v)) throw badRequest('invalidValue', `${where} must be an object`);
     return normalizeComplex(def, v, where);
   }
@@ -127,7 +129,8 @@ export function extensionUri(uri: string, type: ResourceType, tenant: Tenant): s
   if (type !== 'User') return undefined;
   const lower = uri.toLowerCase();
   if (lower === enterpriseSchema.toLowerCase()) return enterpriseSchema;
-  return (tenant.settings.customSchemas ?? []).find((s) => s.toLowerCase() === lower);
+  const configured = [...(tenant.settings.customSchemas ?? []), ...(tenant.settings.customExtensions ?? []).map((e) => `urn:ietf:params:scim:schemas:extension:${e.name}:2.0:User`)];
+  return configured.find((s) => s.toLowerCase() === lower);
 }
 
 function unknownSchema(uri: string): never {
@@ -231,7 +234,8 @@ export function membersFrom(value: JsonValue | undefined): Member[] {
     if (!isObject(item)) throw badRequest('invalidValue', 'members must be objects such as {"value": "<user or group id>"}');
     const v = item.value;
     if (typeof v !== 'string' || !v.trim()) throw badRequest('invalidValue', 'each member needs "value": the id of a user or group');
-    const display = typeof item.display === 'string' ? item.display : undefined;
+    // Microsoft's collection sends `displayName` on members; RFC 7643 calls it `display`.
+    const display = typeof item.display === 'string' ? item.display : typeof item.displayName === 'string' ? item.displayName : undefined;
     const t = typeof item.type === 'string' ? item.type : undefined;
     out.push({ value: v.trim(), ...(display ? { display } : {}), ...(t ? { type: t } : {}) });
   }

@@ -17,6 +17,7 @@ import {
   type RequestScope,
 } from './handlers.js';
 import { TenantRateLimiter } from './rate-limit.js';
+import { registerDiscoveryRoutes } from './discovery-routes.js';
 
 export const scimContentType = 'application/scim+json';
 
@@ -56,7 +57,7 @@ export async function registerScimRoutes(app: FastifyInstance, ctx: ServiceConte
 
   const audited = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const scope = request.scim;
-    if (!scope || request.method === 'GET' || request.method === 'HEAD') return payload;
+    if (!scope || request.method === 'GET' || request.method === 'HEAD' || !/\/(Users|Groups)(\/|\?|$)/.test(request.url)) return payload;
     const type = /\/Groups(\/|$|\?)/.test(request.url) ? 'Group' : 'User';
     try {
       await ctx.storage.appendAudit({
@@ -82,6 +83,7 @@ export async function registerScimRoutes(app: FastifyInstance, ctx: ServiceConte
     await app.register(async (scoped) => {
       scoped.addHook('preHandler', authorize(dryRun));
       scoped.addHook('onSend', audited);
+      registerDiscoveryRoutes(scoped, prefix, (reply, body) => reply.type(scimContentType).send(body));
       for (const [segment, type] of [['Users', 'User'], ['Groups', 'Group']] as Array<[string, ResourceType]>) {
         const base = `${prefix}/${segment}`;
         scoped.get<{ Params: Params; Querystring: ListParams }>(base, async (req, reply) => send(reply, await listResources(req.scim!, type, req.query)));

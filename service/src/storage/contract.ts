@@ -33,9 +33,18 @@ export type ResourceType = 'User' | 'Group';
 export type JsonObject = { [key: string]: JsonValue };
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 
+export interface CustomExtensionSettings {
+  /** `<Name>` of `urn:ietf:params:scim:schemas:extension:<Name>:2.0:User`. */
+  name: string;
+  description?: string;
+  attributes: Array<{ name: string; type?: 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'binary'; multiValued?: boolean; required?: boolean; caseExact?: boolean; description?: string; canonicalValues?: string[] }>;
+}
+
 export interface TenantSettings {
-  /** Custom extension schema URNs accepted on users (`urn:ietf:params:scim:schemas:extension:<Name>:2.0:User`). */
+  /** Custom extension schema URNs accepted on users (`urn:ietf:params:scim:schemas:extension:<Name>:2.0:User`), attributes schema-less. */
   customSchemas?: string[];
+  /** Custom extensions with their attribute definitions (discoverable in /Schemas); their URNs are accepted too. */
+  customExtensions?: CustomExtensionSettings[];
   /** Policy settings, owned by service/src/policies (opaque to storage). */
   policies?: JsonObject;
 }
