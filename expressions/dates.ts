@@ -9,8 +9,20 @@ const isoPattern =
 const usPattern =
   /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?\s*([AP]M)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
+const parseCache = new Map<string, number | undefined>();
+const formatCache = new Map<number, string>();
+const cacheLimit = 10_000;
+
 /** Parses the date forms CDate accepts (reference §4); `undefined` if it is not a date. No offset means UTC. */
 export function parseDate(text: string): number | undefined {
+  if (parseCache.has(text)) return parseCache.get(text);
+  const ms = parseDateUncached(text);
+  if (parseCache.size >= cacheLimit) parseCache.clear();
+  parseCache.set(text, ms);
+  return ms;
+}
+
+function parseDateUncached(text: string): number | undefined {
   const s = text.trim();
   let m = isoPattern.exec(s);
   if (m) return build(+m[1], +m[2], +m[3], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), m[7], undefined, m[8]);
@@ -66,6 +78,15 @@ function isLeap(year: number): boolean {
 
 /** `M/d/yyyy h:mm:ss tt` in UTC, en-US (reference §2): `3/16/2020 7:00:00 AM`. */
 export function formatDate(ms: number): string {
+  const cached = formatCache.get(ms);
+  if (cached !== undefined) return cached;
+  const text = formatDateUncached(ms);
+  if (formatCache.size >= cacheLimit) formatCache.clear();
+  formatCache.set(ms, text);
+  return text;
+}
+
+function formatDateUncached(ms: number): string {
   const d = new Date(ms);
   const h = d.getUTCHours();
   return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${h % 12 || 12}:${pad(d.getUTCMinutes())}:${pad(
@@ -119,15 +140,11 @@ function addMonths(ms: number, months: number): number {
 
 /** VBA DateDiff: the number of interval boundaries between date1 and date2 (negative if date2 is earlier). */
 export function dateDiff(interval: DateInterval, ms1: number, ms2: number): number {
-  const a = new Date(ms1);
-  const b = new Date(ms2);
   switch (interval) {
     case 'yyyy':
-      return b.getUTCFullYear() - a.getUTCFullYear();
     case 'q':
-      return b.getUTCFullYear() * 4 + Math.floor(b.getUTCMonth() / 3) - (a.getUTCFullYear() * 4 + Math.floor(a.getUTCMonth() / 3));
     case 'm':
-      return b.getUTCFullYear() * 12 + b.getUTCMonth() - (a.getUTCFullYear() * 12 + a.getUTCMonth());
+      return calendarDiff(interval, new Date(ms1), new Date(ms2));
     case 'y':
     case 'd':
       return floorDiv(ms2, dayMs) - floorDiv(ms1, dayMs);
@@ -144,6 +161,14 @@ export function dateDiff(interval: DateInterval, ms1: number, ms2: number): numb
     case 's':
       return floorDiv(ms2, 1000) - floorDiv(ms1, 1000);
   }
+}
+
+function calendarDiff(interval: 'yyyy' | 'q' | 'm', a: Date, b: Date): number {
+  if (interval === 'yyyy') return b.getUTCFullYear() - a.getUTCFullYear();
+  if (interval === 'q') {
+    return b.getUTCFullYear() * 4 + Math.floor(b.getUTCMonth() / 3) - (a.getUTCFullYear() * 4 + Math.floor(a.getUTCMonth() / 3));
+  }
+  return b.getUTCFullYear() * 12 + b.getUTCMonth() - (a.getUTCFullYear() * 12 + a.getUTCMonth());
 }
 
 function floorDiv(a: number, b: number): number {

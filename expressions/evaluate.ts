@@ -46,6 +46,15 @@ class Escrow {
 
 const nullThunk: Thunk = () => null;
 
+/** Thunks of literals, with their value, so functions can do work once at compile time (regexes, numbers). */
+const constants = new WeakMap<Thunk, string>();
+
+function constantThunk(value: string): Thunk {
+  const thunk: Thunk = () => value;
+  constants.set(thunk, value);
+  return thunk;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Public entry points.
 
@@ -126,18 +135,12 @@ function toPublic(value: Val): Value {
 
 function compileNode(node: Expression, top: boolean, errors: ExpressionEvaluationError[] | undefined): Thunk {
   switch (node.kind) {
-    case 'string': {
-      const value = node.value;
-      return () => value;
-    }
-    case 'number': {
-      const value = node.text;
-      return () => value;
-    }
-    case 'hex': {
-      const value = BigInt(`0x${node.digits}`).toString();
-      return () => value;
-    }
+    case 'string':
+      return constantThunk(node.value);
+    case 'number':
+      return constantThunk(node.text);
+    case 'hex':
+      return constantThunk(BigInt(`0x${node.digits}`).toString());
     case 'keyword': {
       if (node.name === 'IgnoreAttributeFlow') {
         return () => {
@@ -162,8 +165,8 @@ function compileNode(node: Expression, top: boolean, errors: ExpressionEvaluatio
 }
 
 function compileCall(node: CallExpression, top: boolean, errors: ExpressionEvaluationError[] | undefined): Thunk {
-  const fail = (reason: string): Thunk => {
-    const error = new ExpressionEvaluationError(reason, { functionName: node.name, span: node.span });
+  const fail = (reason: string | ExpressionEvaluationError): Thunk => {
+    const error = typeof reason === 'string' ? new ExpressionEvaluationError(reason, { functionName: node.name, span: node.span }) : reason;
     if (!errors) throw error;
     errors.push(error);
     return () => {
@@ -205,7 +208,13 @@ function compileCall(node: CallExpression, top: boolean, errors: ExpressionEvalu
     args.push(nullThunk);
     present.push(false);
   }
-  return impl(args, node, present);
+  try {
+    return impl(args, node, present);
+  } catch (error) {
+    // Arguments that are literals are checked while compiling (e.g. an invalid regexPattern).
+    if (error instanceof ExpressionEvaluationError) return fail(error);
+    throw error;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -336,6 +345,16 @@ function integer(v: Val, node: CallExpression, parameter: string): number {
   return Number(s);
 }
 
+/** A whole-number argument: checked once when it is a literal, else on every evaluation. */
+function integerThunk(thunk: Thunk, node: CallExpression, parameter: string): (ctx: Context) => number {
+  const constant = constants.get(thunk);
+  if (constant !== undefined) {
+    const n = integer(constant, node, parameter);
+    return () => n;
+  }
+  return (ctx) => integer(thunk(ctx), node, parameter);
+}
+
 function dateArgument(v: Val, node: CallExpression, parameter: string): number {
   const s = scalar(v);
   const ms = s === null ? undefined : parseDate(s);
@@ -343,10 +362,12 @@ function dateArgument(v: Val, node: CallExpression, parameter: string): number {
   return ms;
 }
 
+const minDateMs = -62_135_596_800_000; // 0001-01-01T00:00:00Z
+const maxDateMs = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+
 /** A date result as text; .NET DateTime covers years 1 to 9999. */
 function dateText(ms: number, node: CallExpression): string {
-  const year = new Date(ms).getUTCFullYear();
-  if (!Number.isFinite(ms) || year < 1 || year > 9999) throw fault(node, 'the resulting date is outside the years 1 to 9999');
+  if (!(ms >= minDateMs && ms <= maxDateMs)) throw fault(node, 'the resulting date is outside the years 1 to 9999');
   return formatDate(ms);
 }
 
@@ -621,14 +642,18 @@ const implementations: Record<string, Impl> = {
     return n < 0 ? s : s.slice(0, n);
   }),
 
-  Mid: ([source, start, length], node) => (ctx) => {
-    const s = scalar(source(ctx));
-    if (s === null) return null;
-    const from = integer(start(ctx), node, 'start');
-    const count = integer(length(ctx), node, 'length');
-    if (from < 1) throw fault(node, `start must be 1 or more, got ${from}`);
-    if (count < 0) throw fault(node, `length must not be negative, got ${count}`);
-    return s.substr(from - 1, count);
+  Mid: ([source, start, length], node) => {
+    const startOf = integerThunk(start, node, 'start');
+    const lengthOf = integerThunk(length, node, 'length');
+    return (ctx) => {
+      const s = scalar(source(ctx));
+      if (s === null) return null;
+      const from = startOf(ctx);
+      const count = lengthOf(ctx);
+      if (from < 1) throw fault(node, `start must be 1 or more, got ${from}`);
+      if (count < 0) throw fault(node, `length must not be negative, got ${count}`);
+      return s.substr(from - 1, count);
+    };
   },
 
   NormalizeDiacritics: stringFunction(normalizeDiacritics),
@@ -790,14 +815,17 @@ function replaceImpl(args: readonly Thunk[], node: CallExpression, present: read
   const [source, oldValue, regexPattern, regexGroupName, replacementValue, replacementAttribute, template] = [0, 1, 2, 3, 4, 5, 6].map(
     (i) => args[i] ?? nullThunk,
   );
-  const regex = (ctx: Context, withIndices = false): RegExp => {
-    const pattern = text(regexPattern(ctx));
+  const compile = (pattern: string, withIndices: boolean): RegExp => {
     try {
       return compileDotNetRegex(pattern, withIndices);
     } catch (error) {
       throw fault(node, `regexPattern ${JSON.stringify(pattern)} is not a valid regular expression (${(error as Error).message})`);
     }
   };
+  const constantPattern = constants.get(regexPattern);
+  const withIndices = has(3) && !has(5);
+  const fixed = constantPattern === undefined || !has(2) ? undefined : compile(constantPattern, withIndices);
+  const regex = (ctx: Context, indices = false): RegExp => fixed ?? compile(text(regexPattern(ctx)), indices);
   if (has(1) && has(6)) {
     return (ctx) => {
       const s = scalar(source(ctx));

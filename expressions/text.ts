@@ -23,18 +23,32 @@ const specialLetters: Record<string, string> = {
   ŀ: 'l',
   Ŀ: 'L',
 };
-const specialPattern = new RegExp(`[${Object.keys(specialLetters).join('')}]`, 'g');
 const combiningMarks = /\p{M}+/gu;
-const ascii = /^[\x00-\x7f]*$/;
+
+function normalizeOne(c: string): string {
+  return (specialLetters[c] ?? c).normalize('NFD').replace(combiningMarks, '').normalize('NFC');
+}
+
+/** Precomputed replacements for U+0080–U+024F (Latin-1 and Latin Extended-A/B), the common case for names. */
+const latinTable: string[] = [];
+for (let code = 0x80; code <= 0x24f; code++) latinTable.push(normalizeOne(String.fromCharCode(code)));
 
 /** Accented letters → plain letters, case kept (reference §5 NormalizeDiacritics). */
 export function normalizeDiacritics(s: string): string {
-  if (ascii.test(s)) return s;
-  return s
-    .replace(specialPattern, (c) => specialLetters[c])
-    .normalize('NFD')
-    .replace(combiningMarks, '')
-    .normalize('NFC');
+  let i = 0;
+  while (i < s.length && s.charCodeAt(i) < 0x80) i++;
+  if (i === s.length) return s;
+  let out = s.slice(0, i);
+  for (; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code < 0x80) out += s[i];
+    else if (code <= 0x24f) out += latinTable[code - 0x80];
+    else {
+      // Outside the table: decompose the rest (combining marks after a base letter are dropped here too).
+      return out + normalizeOne(s.slice(i)).replace(combiningMarks, '');
+    }
+  }
+  return out;
 }
 
 const wordCharacter = /[\p{L}\p{N}\p{M}']/u;
@@ -114,8 +128,40 @@ export function substitute(template: string, match: RegExpExecArray, input: stri
   });
 }
 
+const templateCache = new WeakMap<RegExp, Map<string, string | null>>();
+
+/**
+ * A .NET substitution as a JavaScript replacement string, or null when it has no JavaScript equivalent (`$_`,
+ * `$+`). `${name}` becomes `$<name>` when the pattern defines that group; otherwise it stays literal, as in .NET.
+ */
+function javascriptTemplate(regex: RegExp, template: string): string | null {
+  let perRegex = templateCache.get(regex);
+  if (!perRegex) {
+    perRegex = new Map();
+    templateCache.set(regex, perRegex);
+  }
+  const cached = perRegex.get(template);
+  if (cached !== undefined) return cached;
+  let translated: string | null = template.replace(/\$(?:\{([^}]+)\}|(\d+)|([$&`'_+])|)/g, (whole, name: string | undefined, num: string | undefined, sym: string | undefined) => {
+    if (name !== undefined) {
+      if (/^\d+$/.test(name)) return Number(name) === 0 ? '$&' : Number(name) < 10 ? `$0${Number(name)}` : `$${Number(name)}`;
+      return regex.source.includes(`(?<${name}>`) ? `$<${name}>` : `$$\{${name}}`;
+    }
+    if (num !== undefined) return Number(num) === 0 ? '$&' : whole;
+    if (sym === '_' || sym === '+') return '\u0000unsupported';
+    if (sym !== undefined) return whole;
+    return '$$';
+  });
+  if (translated.includes('\u0000unsupported')) translated = null;
+  if (perRegex.size > 100) perRegex.clear();
+  perRegex.set(template, translated);
+  return translated;
+}
+
 /** Regex.Replace(input, pattern, replacement): every match replaced by the expanded substitution. */
 export function regexReplace(input: string, regex: RegExp, replacement: string): string {
+  const template = replacement.includes('$') ? javascriptTemplate(regex, replacement) : replacement.replaceAll('$', '$$');
+  if (template !== null) return input.replace(regex, template);
   return replaceMatches(input, regex, (match) => substitute(replacement, match, input));
 }
 
