@@ -35,6 +35,7 @@ const service = new ScimService(`scim-${stack}`, {
   logRetentionDays: config.logRetentionDays,
   keyVaultPurgeProtection: config.keyVaultPurgeProtection,
   ...(config.postgres ? { postgres: config.postgres } : {}),
+  ...(config.deployerReadsSecrets ? { secretReaders: { deployer: azure.objectId } } : {}),
   tags: { ...config.tags, 'pulumi-stack': stack },
 });
 
@@ -67,3 +68,5 @@ export const applicationClientId = entra.applicationClientId;
 export const provisioningJobId = entra.provisioningJobId;
 export const scimTokenSecretUri = service.scimTokenSecretUri;
 export const containerAppFqdn = service.containerAppFqdn;
+/** The image the service runs; CI passes it back as entra-scim:image so a PR preview shows no spurious image change. */
+export const serviceImage = pulumi.output(config.image);

@@ -59,6 +59,11 @@ export interface ScimServiceArgs {
   readonly keyVaultPurgeProtection: boolean;
   /** Required when maxReplicas > 1 (replicas need shared state); ignored otherwise. */
   readonly postgres?: PostgresArgs;
+  /**
+   * Principals that may read the vault's secrets besides the service, keyed for stable resource
+   * names (e.g. `deployer`, so CI's verify-provisioning can read the token by its URI).
+   */
+  readonly secretReaders?: Readonly<Record<string, pulumi.Input<string>>>;
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -80,6 +85,9 @@ export function validateScimServiceArgs(args: ScimServiceArgs): void {
   }
   if (args.maxReplicas > 1 && args.postgres === undefined) {
     throw new Error(`maxReplicas ${args.maxReplicas} needs shared state: set the "postgres" stack config (or maxReplicas: 1).`);
+  }
+  for (const key of Object.keys(args.secretReaders ?? {})) {
+    if (!/^[a-z0-9-]{1,40}$/.test(key)) throw new Error(`secretReaders key "${key}" must be 1-40 lower-case letters, digits or "-".`);
   }
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(args.scimTenant)) {
     throw new Error(`scimTenant must be 1-64 letters, digits, "-" or "_", got "${args.scimTenant}".`);
@@ -174,6 +182,14 @@ export class ScimService extends pulumi.ComponentResource {
       { ...principal, scope: this.vault.id, roleDefinitionId: roleDefinition(ROLE_KEY_VAULT_SECRETS_USER), description: 'SCIM service reads its secrets' },
       parent,
     );
+
+    for (const [key, principalId] of Object.entries(args.secretReaders ?? {})) {
+      new authorization.RoleAssignment(
+        `${name}-kv-reader-${key}`,
+        { principalId, scope: this.vault.id, roleDefinitionId: roleDefinition(ROLE_KEY_VAULT_SECRETS_USER), description: `${key} reads the SCIM token` },
+        parent,
+      );
+    }
 
     const token = new random.RandomPassword(`${name}-token`, { length: 64, special: false, minUpper: 4, minLower: 4, minNumeric: 4 }, parent);
     this.scimToken = pulumi.secret(token.result);

@@ -25,6 +25,8 @@ export interface StackConfig {
   readonly keyVaultPurgeProtection: boolean;
   readonly postgres?: PostgresArgs;
   readonly syncNotificationEmail?: string;
+  /** Grant the deploying identity Key Vault Secrets User (CI's verify-provisioning reads the token). */
+  readonly deployerReadsSecrets: boolean;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -175,6 +177,7 @@ export function readStackConfig(source: ConfigSource, location: string | undefin
     memory: str(source, 'memory', '1Gi'),
     logRetentionDays: num(source, 'logRetentionDays', 30, (n) => Number.isInteger(n) && n >= 30 && n <= 730, 'an integer from 30 to 730'),
     keyVaultPurgeProtection: bool(source, 'keyVaultPurgeProtection', false),
+    deployerReadsSecrets: bool(source, 'deployerReadsSecrets', true),
     ...(postgres ? { postgres } : {}),
     ...(email ? { syncNotificationEmail: email } : {}),
     tags: tags as Record<string, string>,

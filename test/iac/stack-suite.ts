@@ -23,8 +23,10 @@ export function stackSuite(load: () => StackRun): void {
   it('exports exactly the outputs the scripts read, in the documented formats', () => {
     const { outputs, stack } = load();
     expect(Object.keys(outputs).sort()).toEqual(
-      ['applicationClientId', 'containerAppFqdn', 'provisioningJobId', 'scimTokenSecretUri', 'servicePrincipalObjectId', 'tenantUrl'].sort(),
+      // The six of docs/architecture.md, plus serviceImage which the workflows feed back into previews.
+      ['applicationClientId', 'containerAppFqdn', 'provisioningJobId', 'scimTokenSecretUri', 'servicePrincipalObjectId', 'tenantUrl', 'serviceImage'].sort(),
     );
+    expect(outputs.serviceImage.value).toBe(load().config['entra-scim:image']);
     const scimTenant = String(load().config['entra-scim:scimTenant']);
     expect(outputs.tenantUrl.value).toBe(`https://${String(outputs.containerAppFqdn.value)}/scim/${scimTenant}`);
     expect(outputs.servicePrincipalObjectId.value).toMatch(/^[0-9a-f-]{36}$/);
@@ -126,6 +128,14 @@ export function stackSuite(load: () => StackRun): void {
       expect(JSON.stringify(everything)).toContain(s);
       expect(plainOccurrences(everything, s)).toEqual([]);
     }
+  });
+
+  it('lets the deploying identity read the vault secrets (verify-provisioning in CI)', () => {
+    const run = load();
+    const reader = run.resources.find((r) => r.name === `scim-${run.stack}-kv-reader-deployer`);
+    expect(reader?.inputs.roleDefinitionId).toMatch(/\/roleDefinitions\/4633458b-17de-408a-b874-0445c86b69e6$/);
+    expect(reader?.inputs.principalId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(reader?.inputs.scope).toBe(single(run, 'azure-native:keyvault:Vault').id);
   });
 
   it('keeps (type, name) pairs unique', () => {
