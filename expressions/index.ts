@@ -25,7 +25,7 @@ export type { CompiledExpression } from './evaluate.js';
 export { checkExpression, compileExpression, evaluateExpression } from './evaluate.js';
 export { formatExpression } from './format.js';
 export type { AttributeMappingParameter, AttributeMappingSource } from './graph-tree.js';
-export { toGraphExpressionTree } from './graph-tree.js';
+export { fromGraphExpressionTree, toGraphExpressionTree } from './graph-tree.js';
 export { parseExpression } from './parser.js';
 export type {
   AppRoleAssignmentValue,
