@@ -267,7 +267,7 @@ export function renderResource(r: StoredResource, ctx: RenderContext): JsonObjec
   if (r.type === 'User' && ctx.groups && ctx.groups.length) {
     doc.groups = ctx.groups.map((g) => ({ value: g.value, $ref: `${ctx.baseUrl}/Groups/${g.value}`, ...(g.display ? { display: g.display } : {}), type: 'direct' }));
   }
-  if (r.type === 'Group' && ctx.members) {
+  if (r.type === 'Group' && ctx.members && ctx.members.length) {
     doc.members = ctx.members.map((m) => ({
       value: m.value,
       $ref: `${ctx.baseUrl}/${m.type === 'Group' ? 'Groups' : 'Users'}/${m.value}`,

@@ -84,7 +84,9 @@ export async function registerScimRoutes(app: FastifyInstance, ctx: ServiceConte
       scoped.addHook('preHandler', authorize(dryRun));
       scoped.addHook('onSend', audited);
       registerDiscoveryRoutes(scoped, prefix, (reply, body) => reply.type(scimContentType).send(body));
-      for (const [segment, type] of [['Users', 'User'], ['Groups', 'Group']] as Array<[string, ResourceType]>) {
+      // Lower-case aliases: Microsoft's Postman collection calls `/users` once.
+      const resources: Array<[string, ResourceType]> = [['Users', 'User'], ['Groups', 'Group'], ['users', 'User'], ['groups', 'Group']];
+      for (const [segment, type] of resources) {
         const base = `${prefix}/${segment}`;
         scoped.get<{ Params: Params; Querystring: ListParams }>(base, async (req, reply) => send(reply, await listResources(req.scim!, type, req.query)));
         scoped.post<{ Params: Params; Querystring: ListParams }>(base, async (req, reply) => send(reply, await createResource(req.scim!, type, req.body, req.query)));
