@@ -154,8 +154,9 @@ export function formatChanges(changes: SchemaChange[]): string[] {
     }
   }
   for (const c of other) {
-    if (c.kind === 'target-attribute-added') lines.push(`+ target attribute ${c.directory} / ${c.objectName}: ${c.attribute} (${c.type})`);
-    else if (c.kind === 'target-attribute-removed') lines.push(`- target attribute ${c.directory} / ${c.objectName}: ${c.attribute} (${c.type})`);
+    const side = (d: string): string => (d === 'Azure Active Directory' ? 'source' : 'target');
+    if (c.kind === 'target-attribute-added') lines.push(`+ ${side(c.directory)} attribute ${c.directory} / ${c.objectName}: ${c.attribute} (${c.type})`);
+    else if (c.kind === 'target-attribute-removed') lines.push(`- ${side(c.directory)} attribute ${c.directory} / ${c.objectName}: ${c.attribute} (${c.type})`);
     else if (c.kind === 'rule-added') lines.push(`+ synchronization rule ${c.rule}`);
     else if (c.kind === 'rule-removed') lines.push(`- synchronization rule ${c.rule}`);
   }

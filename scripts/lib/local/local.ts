@@ -50,7 +50,7 @@ export function pickCanaries(path = defaultSampleDirectoryPath): Canaries {
   return { users: user ? [user.userPrincipalName] : [], groups: group ? [group.displayName] : [] };
 }
 
-async function createEnterpriseApp(api: GraphApi, displayName: string): Promise<{ spId: string; appObjectId: string }> {
+export async function createEnterpriseApp(api: GraphApi, displayName: string): Promise<{ spId: string; appObjectId: string }> {
   const created = await instantiateNonGalleryApp(api, displayName);
   // The project's app roles, next to the template's own (an enabled role cannot be dropped).
   const app = await api.get<{ appRoles?: Record<string, unknown>[] }>(`/applications/${created.application.id}`, { what: 'read the new application', permission: 'Application.ReadWrite.OwnedBy' });
