@@ -1,8 +1,11 @@
 // The offline Entra emulator: Microsoft Graph (directory + synchronization API) and Entra's
 // provisioning engine on one local HTTP server. Graph is served at `${url}/v1.0/…`.
+import { defaultEngineOptions, type EngineOptions } from './src/engine/cycle.js';
+import { EngineRunner } from './src/engine/runner.js';
 import { applySeed, readSeedFile, type SeedDirectory } from './src/directory/seed.js';
 import { registerDirectoryRoutes } from './src/graph/directory-routes.js';
 import { createGraphServer } from './src/graph/http.js';
+import { registerEmulatorRoutes } from './src/graph/emulator-routes.js';
 import { registerSynchronizationRoutes } from './src/graph/sync-routes.js';
 import { newGuid } from './src/ids.js';
 import { expressionSupport } from './src/sync/expression-support.js';
@@ -19,6 +22,10 @@ export interface EmulatorOptions {
   seed?: string | SeedDirectory;
   /** Tenant id the emulated tenant reports (appOwnerOrganizationId, job ids); default: the seed's, else random. */
   tenantId?: string;
+  /** Provisioning engine tuning (concurrency, member batch size, Retry-After cap, quarantine thresholds). */
+  engine?: Partial<EngineOptions>;
+  /** Run a cycle every N ms while a job is Active (soak runs); default 0 = only on start/restart. */
+  cycleIntervalMs?: number;
 }
 
 export interface RunningEmulator {
@@ -36,11 +43,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const seed = options.seed === undefined ? undefined : typeof options.seed === 'string' ? await readSeedFile(options.seed) : options.seed;
   const tenant = new Tenant(options.tenantId ?? (typeof seed?.tenantId === 'string' ? seed.tenantId : newGuid()));
   if (seed) tenant.seedAssignments = applySeed(tenant.directory, seed).assignments;
-  const synchronization = new Synchronization(tenant, { ...defaultSynchronizationOptions });
+  const synchronization = new Synchronization(tenant, { ...defaultSynchronizationOptions, cycleIntervalMs: options.cycleIntervalMs ?? 0 });
   synchronization.expressions = expressionSupport;
+  synchronization.runner = new EngineRunner(synchronization, { ...defaultEngineOptions, ...options.engine });
   const app = createGraphServer();
   registerDirectoryRoutes(app, tenant);
   registerSynchronizationRoutes(app, synchronization);
+  registerEmulatorRoutes(app, synchronization);
   const address = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const url = address.replace('://[::1]', '://localhost');
   return {
@@ -49,7 +58,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     tenant,
     synchronization,
     close: async () => {
-      for (const job of synchronization.jobs.values()) if (job.timer) clearInterval(job.timer);
+      for (const job of synchronization.jobs.values()) {
+        if (job.timer) clearInterval(job.timer);
+        job.timer = null;
+        await job.running?.catch(() => undefined);
+      }
       await app.close();
     },
   };

@@ -11,6 +11,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   body: unknown;
   status: number;
+  /** Parsed response body (null for 204 or an unreachable endpoint). */
+  response: unknown;
 }
 
 export interface ScimResponse {
@@ -82,11 +84,10 @@ export class ScimClient {
     try {
       res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: this.options.signal });
     } catch (error) {
-      this.options.record({ method, path, query: Object.fromEntries(query), body: body ?? null, status: 0 });
+      this.options.record({ method, path, query: Object.fromEntries(query), body: body ?? null, status: 0, response: null });
       throw new ScimUnreachableError(this.options.tenantUrl.base, error);
     }
     const text = await res.text();
-    this.options.record({ method, path, query: Object.fromEntries(query), body: body ?? null, status: res.status });
     let parsed: Record<string, unknown> | null = null;
     if (text) {
       try {
@@ -95,6 +96,7 @@ export class ScimClient {
         parsed = { detail: text.slice(0, 500) };
       }
     }
+    this.options.record({ method, path, query: Object.fromEntries(query), body: body ?? null, status: res.status, response: parsed });
     return { status: res.status, body: parsed, retryAfterSeconds: parseRetryAfter(res.headers.get('retry-after')) };
   }
 }

@@ -2,7 +2,7 @@
 // group is true; a group is true when ALL its clauses are; null or empty values make a clause false
 // except for the IS NULL / IS NOT NULL / NOT EQUALS style operators that are about absence.
 import type { ScopeFilter, FilterClause } from '../sync/schema-types.js';
-import type { SourceRecord } from './source-objects.js';
+import { scalarText, type SourceRecord } from './source-objects.js';
 
 /** The operators of `GET …/schema/filterOperators` (portal names, normalised for lookup). */
 export const FILTER_OPERATORS: { name: string; arity: 'Binary' | 'Unary'; types: string[] }[] = [
@@ -31,7 +31,7 @@ export function unknownOperator(clause: FilterClause): boolean {
 
 function clauseMatches(clause: FilterClause, source: SourceRecord): boolean {
   const raw = source[clause.sourceOperandName];
-  const value = Array.isArray(raw) ? null : raw; // multi-valued attributes cannot be filtered
+  const value = Array.isArray(raw) ? null : scalarText(raw); // multi-valued attributes cannot be filtered
   const operands = clause.targetOperand?.values ?? [];
   const op = normalise(clause.operatorName);
   const present = value !== null && value !== undefined && value !== '';

@@ -2,17 +2,26 @@
 // (Graph properties plus Entra's virtual attributes objectId, IsSoftDeleted, appRoleAssignments,
 // manager, members), and whether the object is in the job's scope (assigned or "sync all").
 import type { Directory, GroupEntry, UserEntry } from '../directory/store.js';
+import type { Value } from '../expressions-bridge.js';
 
-export type SourceValue = string | string[] | null;
+/** A source attribute value as the expression language reads it (booleans read as "True"/"False"). */
+export type SourceValue = Value;
 export type SourceRecord = Record<string, SourceValue>;
 
 const asSourceValue = (v: unknown): SourceValue => {
   if (v === null || v === undefined) return null;
   if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (Array.isArray(v)) return v.map((x) => String(x));
+  return v as Value;
+};
+
+/** A scalar's text: booleans "True"/"False", numbers decimal, lists their first element. */
+export function scalarText(v: SourceValue | undefined): string | null {
+  if (v === null || v === undefined) return null;
+  if (Array.isArray(v)) return v.length === 0 ? null : scalarText(v[0]);
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
-};
+}
 
 export interface ScopeContext {
   directory: Directory;
@@ -62,7 +71,7 @@ export function userSource(ctx: ScopeContext, user: UserEntry, inScope: boolean)
   // IsSoftDeleted: unassigned, out of scope, soft-deleted or disabled (mapping-expressions.md §2).
   record.IsSoftDeleted = !inScope || !enabled || user.deletedDateTime ? 'True' : 'False';
   record.manager = user.managerId;
-  record.appRoleAssignments = userRoles(ctx, user).map((r) => r.value);
+  record.appRoleAssignments = userRoles(ctx, user).map((r) => ({ id: r.id, value: r.value, displayName: r.displayName }));
   return record;
 }
 
