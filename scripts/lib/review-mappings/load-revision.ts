@@ -1,0 +1,58 @@
+// Child process entry: import provisioning/ from a checkout of one revision and print what the review
+// needs as JSON on stdout. Run as `tsx load-revision.ts <checkout> <environment>`. Only data crosses the
+// process boundary; all evaluation happens in the reviewing process with the current code, so an old
+// revision's data is judged by today's rules.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [dir, environment] = process.argv.slice(2);
+
+interface Output {
+  present: boolean;
+  model: unknown;
+  sample: unknown;
+  appRoles: unknown;
+  exclusiveGlobalRoles: unknown;
+  errors: string[];
+}
+
+const firstLines = (error: unknown) =>
+  (error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error)).split('\n').slice(0, 3).join('\n');
+
+async function load(): Promise<Output> {
+  const out: Output = { present: false, model: null, sample: null, appRoles: [], exclusiveGlobalRoles: [], errors: [] };
+  const entry = join(dir!, 'provisioning', 'index.ts');
+  if (!existsSync(entry)) return out;
+  out.present = true;
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
+  } catch (error) {
+    out.errors.push(`provisioning/index.ts cannot be loaded: ${firstLines(error)}`);
+    return out;
+  }
+  out.appRoles = module.appRoles ?? [];
+  out.exclusiveGlobalRoles = module.exclusiveGlobalRoles ?? [];
+  try {
+    const getEnvironment = module.getEnvironment as (name: string) => { parameters: unknown };
+    const resolveModel = module.resolveModel as (model: unknown, parameters: unknown) => unknown;
+    out.model = resolveModel(module.provisioningModel, getEnvironment(environment!).parameters);
+  } catch (error) {
+    out.errors.push(`the mappings cannot be resolved for environment "${environment}": ${firstLines(error)}`);
+  }
+  try {
+    const loadSampleDirectory = module.loadSampleDirectory as () => unknown;
+    out.sample = loadSampleDirectory();
+  } catch (error) {
+    out.errors.push(firstLines(error));
+  }
+  return out;
+}
+
+load().then(
+  (out) => process.stdout.write(JSON.stringify(out)),
+  (error: unknown) => {
+    process.stdout.write(JSON.stringify({ present: true, model: null, sample: null, appRoles: [], exclusiveGlobalRoles: [], errors: [firstLines(error)] }));
+  },
+);
