@@ -55,7 +55,8 @@ async function appRoleAssignments(api: GraphApi, spId: string, userId: string): 
 export async function sourceObjectOf(api: GraphApi, spId: string, type: 'User' | 'Group', id: string): Promise<SourceObject> {
   const path = type === 'User' ? `/users/${encodeURIComponent(id)}` : `/groups/${encodeURIComponent(id)}`;
   const props = await api.get<Record<string, Value>>(path, { what: `read ${type.toLowerCase()} ${id}`, permission: type === 'User' ? 'User.Read.All' : 'Group.Read.All' });
-  const source: Record<string, Value> = { ...props, objectId: id, IsSoftDeleted: Boolean(props.deletedDateTime) };
+  // Entra treats a disabled or deleted user as soft-deleted (what the default `active` mapping reads).
+  const source: Record<string, Value> = { ...props, objectId: id, IsSoftDeleted: Boolean(props.deletedDateTime) || props.accountEnabled === false };
   if (type === 'User') source.appRoleAssignments = (await appRoleAssignments(api, spId, id)) as unknown as Value;
   return source;
 }
