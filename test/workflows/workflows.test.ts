@@ -159,4 +159,24 @@ describe('workflows', () => {
     }
     expect(existsSync(new URL('policy/PulumiPolicy.yaml', ROOT))).toBe(true);
   });
+
+  it('docs/deploy.md lists exactly the action inputs the workflows use', () => {
+    const used = new Map<string, Set<string>>();
+    for (const wf of Object.values(workflows)) {
+      for (const step of steps(wf)) {
+        if (!step.uses) continue;
+        const set = used.get(step.uses) ?? new Set<string>();
+        for (const key of Object.keys(step.with ?? {})) set.add(key);
+        used.set(step.uses, set);
+      }
+    }
+    const doc = read('docs/deploy.md');
+    const section = doc.slice(doc.indexOf('### Action inputs used'), doc.indexOf('### Repository and environment variables'));
+    const documented = new Map<string, Set<string>>();
+    for (const m of section.matchAll(/^\| `([^`]+@v\d+)` \| (.+) \|$/gm)) {
+      documented.set(m[1], new Set([...m[2].matchAll(/`([^`]+)`/g)].map((x) => x[1]).filter((k) => k !== 'creds')));
+    }
+    expect([...documented.keys()].sort()).toEqual([...used.keys()].sort());
+    for (const [action, keys] of used) expect([...(documented.get(action) ?? [])].sort(), action).toEqual([...keys].sort());
+  });
 });
