@@ -27,6 +27,7 @@ export { formatExpression } from './format.js';
 export type { AttributeMappingParameter, AttributeMappingSource } from './graph-tree.js';
 export { fromGraphExpressionTree, toGraphExpressionTree } from './graph-tree.js';
 export { parseExpression } from './parser.js';
+export { referencedAttributes, walkExpression } from './walk.js';
 export type {
   AppRoleAssignmentValue,
   EvaluateOptions,

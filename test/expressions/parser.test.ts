@@ -4,7 +4,9 @@ import {
   ExpressionSyntaxError,
   formatExpression,
   parseExpression,
+  referencedAttributes,
   toGraphExpressionTree,
+  walkExpression,
 } from '../../expressions/index.js';
 import { withoutPositions } from './support.js';
 
@@ -241,5 +243,19 @@ describe('toGraphExpressionTree (reference §3.2 documented samples)', () => {
       'key',
       'value',
     ]);
+  });
+});
+
+describe('referencedAttributes / walkExpression', () => {
+  it('lists the attributes read, once each, in order of appearance (case-insensitive like lookups)', () => {
+    const ast = parseExpression('Switch(IsPresent([mail]), , "True", [Mail], "False", [userPrincipalName])');
+    expect(referencedAttributes(ast)).toEqual(['mail', 'userPrincipalName']);
+    expect(referencedAttributes(parseExpression('IIF([a] = [b] & "x", Guid(), "c")'))).toEqual(['a', 'b']);
+    expect(referencedAttributes(parseExpression('"constant"'))).toEqual([]);
+  });
+
+  it('visits every node, parents first', () => {
+    const kinds = [...walkExpression(parseExpression('Join(",", [a], , Mid([b], 1, 2))'))].map((n) => n.kind);
+    expect(kinds).toEqual(['call', 'string', 'attribute', 'call', 'attribute', 'number', 'number']);
   });
 });
