@@ -15,7 +15,8 @@ const cacheLimit = 10_000;
 
 /** Parses the date forms CDate accepts (reference §4); `undefined` if it is not a date. No offset means UTC. */
 export function parseDate(text: string): number | undefined {
-  if (parseCache.has(text)) return parseCache.get(text);
+  const cached = parseCache.get(text);
+  if (cached !== undefined || parseCache.has(text)) return cached;
   const ms = parseDateUncached(text);
   if (parseCache.size >= cacheLimit) parseCache.clear();
   parseCache.set(text, ms);

@@ -225,9 +225,14 @@ const lowerKeyIndex = new WeakMap<object, Map<string, string>>();
 function attributeReader(name: string): Thunk {
   const lower = name.toLowerCase();
   const path = name.includes('.') ? name.split('.') : undefined;
+  // Names that exist on Object.prototype ("constructor", "__proto__") must never read inherited properties.
+  const inherited = name in Object.prototype;
   return (ctx) => {
     const source = ctx.source;
-    if (Object.hasOwn(source, name)) return fromSource(source[name]);
+    if (!inherited) {
+      const direct = source[name];
+      if (direct !== undefined) return fromSource(direct);
+    } else if (Object.hasOwn(source, name)) return fromSource(source[name]);
     const found = findInsensitive(source, lower);
     if (found !== undefined) return fromSource(source[found]);
     if (path) return fromSource(walkPath(source, path));
