@@ -212,30 +212,48 @@ export function toScimPayload(
   return payload;
 }
 
-function setPath(payload: Record<string, unknown>, path: string, value: unknown) {
+type ParsedPath =
+  | { kind: 'extension'; schema: string; attribute: string }
+  | { kind: 'filtered'; list: string; type: string; sub: string }
+  | { kind: 'nested'; parts: string[] };
+
+// Paths are parsed once per target name (previews evaluate the same few dozen paths for every object).
+const parsedPaths = new Map<string, ParsedPath>();
+
+function parsePath(path: string): ParsedPath {
+  let parsed = parsedPaths.get(path);
+  if (parsed) return parsed;
   const urn = /^(urn:[^ ]+):([^:]+)$/.exec(path);
-  if (urn && path.startsWith('urn:')) {
-    const [, schema, attribute] = urn;
-    const extension = (payload[schema!] ??= {}) as Record<string, unknown>;
-    extension[attribute!] = value;
+  const filtered = /^(\w+)\[type eq "([^"]*)"\]\.(\w+)$/.exec(path);
+  parsed = urn
+    ? { kind: 'extension', schema: urn[1]!, attribute: urn[2]! }
+    : filtered
+      ? { kind: 'filtered', list: filtered[1]!, type: filtered[2]!, sub: filtered[3]! }
+      : { kind: 'nested', parts: path.split('.') };
+  parsedPaths.set(path, parsed);
+  return parsed;
+}
+
+function setPath(payload: Record<string, unknown>, path: string, value: unknown) {
+  const parsed = parsePath(path);
+  if (parsed.kind === 'extension') {
+    const extension = (payload[parsed.schema] ??= {}) as Record<string, unknown>;
+    extension[parsed.attribute] = value;
     return;
   }
-  const filtered = /^(\w+)\[type eq "([^"]*)"\]\.(\w+)$/.exec(path);
-  if (filtered) {
-    const [, list, type, sub] = filtered;
-    const items = (payload[list!] ??= []) as Record<string, unknown>[];
-    let item = items.find((i) => i.type === type);
+  if (parsed.kind === 'filtered') {
+    const items = (payload[parsed.list] ??= []) as Record<string, unknown>[];
+    let item = items.find((i) => i.type === parsed.type);
     if (!item) {
-      item = list === 'emails' && type === 'work' ? { primary: true, type } : { type };
+      item = parsed.list === 'emails' && parsed.type === 'work' ? { primary: true, type: parsed.type } : { type: parsed.type };
       items.push(item);
     }
-    item[sub!] = value;
+    item[parsed.sub] = value;
     return;
   }
-  const parts = path.split('.');
   let node = payload;
-  for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
-  node[parts.at(-1)!] = value;
+  for (const part of parsed.parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+  node[parsed.parts.at(-1)!] = value;
 }
 
 /** Preview every user and group of the sample directory under a resolved model. */
