@@ -15,6 +15,7 @@ import { registerSecret } from '../cli/redact.js';
 import { createGraphApi, type GraphApi } from '../graph/client.js';
 import { instantiateNonGalleryApp } from '../graph/synchronization.js';
 import { runScript, type ScriptRun } from './run-script.js';
+import { createScimTenant, customSchemasOf } from './scim-tenant.js';
 
 export interface LocalStep {
   name: string;
@@ -115,8 +116,8 @@ export const localCommand: CommandSpec = {
   examples: ['npm run local', 'npm run local -- --once --json', 'npm run local -- --database :memory: --once'],
   async run(ctx: CommandContext) {
     const out = ctx.out;
-    const token = randomBytes(32).toString('base64url');
-    registerSecret(token);
+    const adminToken = randomBytes(32).toString('base64url');
+    registerSecret(adminToken);
     const database = ctx.string('database') ?? 'data/local-scim.db';
     const databaseUrl = database === ':memory:' ? 'sqlite::memory:' : `sqlite:${resolve(database)}`;
     if (database !== ':memory:') {
@@ -127,7 +128,12 @@ export const localCommand: CommandSpec = {
     const tenant = 'local';
 
     const boot = out.progress('Starting the SCIM service and the Entra emulator');
-    const service = await startService({ port: Number(ctx.string('scim-port') ?? 0), host: '127.0.0.1', databaseUrl, tenant, token, logLevel: 'warn' });
+    const service = await startService({ port: Number(ctx.string('scim-port') ?? 0), host: '127.0.0.1', databaseUrl, adminToken, logLevel: 'warn' });
+    // The tenant Entra provisions into, with the custom extension schema(s) the mappings write to.
+    const token = await createScimTenant(service.url, adminToken, tenant, customSchemasOf('local')).catch(async (error: unknown) => {
+      await service.close();
+      throw error;
+    });
     const emulator = await startEmulator({ port: Number(ctx.string('graph-port') ?? 0), host: '127.0.0.1', seed }).catch(async (error: unknown) => {
       await service.close();
       throw new CliError(`The emulator did not start: ${(error as Error).message}`, { exitCode: ExitCode.remote, code: 'EmulatorFailed', fix: 'Check --seed and --graph-port.' });

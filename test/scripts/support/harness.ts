@@ -8,6 +8,7 @@ import { defaultSampleDirectoryPath } from '../../../provisioning/index.js';
 import { startService } from '../../../service/src/index.js';
 import { createGraphApi, type GraphApi } from '../../../scripts/lib/graph/client.js';
 import { createEnterpriseApp } from '../../../scripts/lib/local/local.js';
+import { createScimTenant, customSchemasOf } from '../../../scripts/lib/local/scim-tenant.js';
 
 export interface Harness {
   graphUrl: string;
@@ -18,8 +19,9 @@ export interface Harness {
 }
 
 export async function startHarness(): Promise<Harness> {
-  const token = randomBytes(24).toString('base64url');
-  const service = await startService({ port: 0, host: '127.0.0.1', databaseUrl: 'sqlite::memory:', tenant: 'acme', token, logLevel: 'silent' });
+  const adminToken = randomBytes(24).toString('base64url');
+  const service = await startService({ port: 0, host: '127.0.0.1', databaseUrl: 'sqlite::memory:', adminToken, logLevel: 'silent' });
+  const token = await createScimTenant(service.url, adminToken, 'acme', customSchemasOf('local'));
   const emulator = await startEmulator({ port: 0, host: '127.0.0.1', seed: defaultSampleDirectoryPath });
   return {
     graphUrl: emulator.url,
