@@ -37,6 +37,10 @@ function multiValued(name: string, description: string, typeValues: readonly str
   });
 }
 
+const externalIdAttribute = attribute('externalId', 'string', 'Identifier of the resource as defined by the provisioning client.', {
+  caseExact: true,
+});
+
 /** id, externalId and meta: on every resource, in no schema (RFC 7643 §3.1). */
 export const commonAttributes: readonly AttributeDefinition[] = [
   attribute('id', 'string', 'Unique identifier issued by the service provider.', {
@@ -45,9 +49,7 @@ export const commonAttributes: readonly AttributeDefinition[] = [
     returned: 'always',
     uniqueness: 'server',
   }),
-  attribute('externalId', 'string', 'Identifier of the resource as defined by the provisioning client.', {
-    caseExact: true,
-  }),
+  externalIdAttribute,
   attribute('meta', 'complex', 'Resource metadata.', {
     mutability: 'readOnly',
     subAttributes: [
@@ -73,6 +75,9 @@ export const userSchema: SchemaDefinition = {
       required: true,
       uniqueness: 'server',
     }),
+    // A common attribute (RFC 7643 §3.1), listed in the schema too: Entra maps objectId → externalId by default and
+    // Microsoft's validator requires every mapped attribute to be discoverable in /Schemas (reference §1.2).
+    externalIdAttribute,
     attribute('name', 'complex', "The components of the user's name.", {
       subAttributes: [
         attribute('formatted', 'string', 'The full name, formatted for display.'),
@@ -168,6 +173,7 @@ export const groupSchema: SchemaDefinition = {
       required: true,
       uniqueness: 'server',
     }),
+    externalIdAttribute, // discoverable, as on User
     attribute('members', 'complex', 'A list of members of the Group.', {
       multiValued: true,
       returned: 'default',

@@ -107,7 +107,7 @@ describe('Schemas (RFC 7643 §7)', () => {
       'userName', 'active', 'displayName', 'title', 'name.givenName', 'name.familyName', 'name.formatted',
       'emails.value', 'emails.type', 'emails.primary', 'phoneNumbers.value', 'phoneNumbers.type',
       'addresses.postalCode', 'addresses.streetAddress', 'addresses.locality', 'addresses.region', 'addresses.country',
-      'roles.value', 'roles.display', 'roles.type', 'roles.primary', 'preferredLanguage', 'userType',
+      'roles.value', 'roles.display', 'roles.type', 'roles.primary', 'preferredLanguage', 'userType', 'externalId',
     ]) {
       expect(user, path).toContain(path);
     }
@@ -116,7 +116,7 @@ describe('Schemas (RFC 7643 §7)', () => {
       expect(enterprise, path).toContain(path);
     }
     expect(flatten(byId.get(GROUP_SCHEMA)!.attributes)).toEqual(
-      expect.arrayContaining(['displayName', 'members', 'members.value', 'members.$ref', 'members.type']),
+      expect.arrayContaining(['displayName', 'externalId', 'members', 'members.value', 'members.$ref', 'members.type']),
     );
   });
 
