@@ -24,7 +24,7 @@ export function parseExpression(text: string): Expression {
   const parser = new Parser(text);
   const expression = parser.expression(0);
   parser.skipWhitespace();
-  if (!parser.atEnd()) parser.fail(['an operator', 'end of expression']);
+  if (!parser.atEnd()) parser.failAfterOperand(['an operator', 'end of expression']);
   return expression;
 }
 
@@ -172,7 +172,21 @@ class Parser {
         reason: `Unknown name ${JSON.stringify(name)}: expected a function call such as ${name}(…) or one of the keywords ${keywords.join(', ')}`,
       });
     }
+    if (c === "'" || c === '\u201c' || c === '\u201d' || c === '\u2018' || c === '\u2019') {
+      this.fail(operandExpected, { reason: `Strings are written in straight double quotes ("…") but found ${this.describe(this.pos)}` });
+    }
     this.fail(operandExpected);
+  }
+
+  /** A hint for `AND`/`OR` where an operator or separator was expected (reference §3.1: there are none). */
+  failAfterOperand(expected: readonly string[]): never {
+    const word = /^(and|or)\b/i.exec(this.text.slice(this.pos));
+    if (word) {
+      this.fail(expected, {
+        reason: `There is no ${word[1].toUpperCase()} operator: nest IIF calls instead (AND along the true branch, OR along the false branch)`,
+      });
+    }
+    this.fail(expected);
   }
 
   private call(name: string, start: number, depth: number): Expression {
@@ -197,7 +211,7 @@ class Parser {
         this.pos++;
         return { kind: 'call', name, args, span: this.span(start) };
       }
-      this.fail(['","', `")" to close ${name}(`]);
+      this.failAfterOperand(['","', `")" to close ${name}(`]);
     }
   }
 

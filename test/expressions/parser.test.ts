@@ -150,6 +150,15 @@ describe('parseExpression (reference §3.1)', () => {
     expect(syntaxError('12abc').column).toBe(3);
   });
 
+  it('explains curly or single quotes and AND/OR, the usual copy-paste and habit mistakes', () => {
+    expect(syntaxError('Join(" ", \u201cx\u201d)').message).toContain('Strings are written in straight double quotes ("…") but found "\u201c"');
+    expect(syntaxError("Append([a], '.test')").reason).toContain('straight double quotes');
+    const and = syntaxError('IIF([a]="1" And [b]="2", "y", "n")');
+    expect(and.reason).toBe('There is no AND operator: nest IIF calls instead (AND along the true branch, OR along the false branch)');
+    expect(and.column).toBe(13);
+    expect(syntaxError('[a]="1" or [b]="2"').reason).toContain('There is no OR operator');
+  });
+
   it('rejects absurdly deep nesting with a syntax error instead of a stack overflow', () => {
     const deep = `${'Not('.repeat(5000)}[x]${')'.repeat(5000)}`;
     expect(syntaxError(deep).message).toContain('nested more than');
