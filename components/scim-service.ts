@@ -160,9 +160,14 @@ export class ScimService extends pulumi.ComponentResource {
       parent,
     );
 
+    // Vault names are global, 3-24 characters: autonaming (name + 8 random characters) overflows for long
+    // stack names, so the name is built from a short prefix and a stable random suffix.
+    const vaultSuffix = new random.RandomString(`${name}-kv-suffix`, { length: 6, special: false, upper: false }, parent);
+    const vaultPrefix = name.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 13) || 'scim';
     this.vault = new keyvault.Vault(
       `${name}-kv`,
       {
+        vaultName: pulumi.interpolate`kv-${vaultPrefix}-${vaultSuffix.result}`,
         resourceGroupName,
         location: args.location,
         properties: {

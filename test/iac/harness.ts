@@ -79,6 +79,10 @@ function outputsFor(type: string, name: string, inputs: Record<string, unknown>)
   switch (type) {
     case 'random:index/randomUuid:RandomUuid':
       return { id: guidFrom(name), state: { ...inputs, result: guidFrom(name) } };
+    case 'random:index/randomString:RandomString': {
+      const length = Number(plain.length ?? 8);
+      return { id: 'none', state: { ...inputs, result: createHash('sha256').update(name).digest('hex').replace(/[^a-z]/g, '').padEnd(length, 'x').slice(0, length) } };
+    }
     case 'random:index/randomPassword:RandomPassword':
       return { id: 'none', state: { ...inputs, result: mockPassword(name) } };
     case 'azuread:index/application:Application': {

@@ -114,6 +114,9 @@ describe('ScimService', () => {
     expect(vault.properties.enableRbacAuthorization).toBe(true);
     expect(vault.properties.tenantId).toBe(TENANT_ID);
     expect(vault.properties.enablePurgeProtection).toBeUndefined();
+    // Global name, 3-24 characters, starts with a letter, no consecutive hyphens, stable random suffix.
+    expect(vault.vaultName).toMatch(/^kv-one-[a-z0-9]{6}$/);
+
     expect((unwrap(one('pw', 'azure-native:keyvault:Vault').inputs) as Plain).properties.enablePurgeProtection).toBe(true);
     const secret = one('one', 'azure-native:keyvault:Secret');
     expect(secret.inputs.secretName).toBe('scim-token');
@@ -228,5 +231,16 @@ describe('ScimService', () => {
     expect(() => new mod.ScimService('bad', baseArgs({ maxReplicas: 2 }))).toThrow(/needs shared state/);
     expect(() => new mod.ScimService('bad', baseArgs({ scimTenant: 'a/b' }))).toThrow(/scimTenant/);
     expect(captured.length).toBe(before);
+  });
+
+  it('keeps Key Vault names within Azure\'s 3-24 characters for long stack names (registered last)', async () => {
+    const long = new mod.ScimService('scim-production-westeurope', baseArgs());
+    await resolve(long.tenantUrl);
+    await settle();
+    for (const v of captured.filter((r) => r.type === 'azure-native:keyvault:Vault')) {
+      expect(String(v.inputs.vaultName)).toMatch(/^[a-z][a-z0-9-]{2,23}$/);
+      expect(String(v.inputs.vaultName)).not.toContain('--');
+    }
+    expect(String(one('scim-production-westeurope', 'azure-native:keyvault:Vault').inputs.vaultName)).toMatch(/^kv-scimproductio-[a-z0-9]{6}$/);
   });
 });
