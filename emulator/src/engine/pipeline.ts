@@ -567,7 +567,10 @@ export async function syncGroup(ctx: PipelineContext, groupId: string, memberFil
   const membersMapping = om!.attributes.find((m) => m.kind === 'members');
   if (membersMapping) {
     const wanted = new Set<string>();
-    for (const uid of group!.members) if (ctx.state.users.has(uid) && (!memberFilter || memberFilter.has(uid))) wanted.add(uid);
+    // Soft-deleted users lose their memberships in Entra, so the target loses them too.
+    for (const uid of group!.members) {
+      if (ctx.state.users.has(uid) && !ctx.directory.users.get(uid)?.deletedDateTime && (!memberFilter || memberFilter.has(uid))) wanted.add(uid);
+    }
     const toAdd = [...wanted].filter((u) => !known.has(u));
     const toRemove = memberFilter ? [] : [...known].filter((u) => !wanted.has(u));
     const rfc = ctx.client.rfcPatch;

@@ -6,6 +6,7 @@ import { NON_GALLERY_TEMPLATE_ID, startEmulator, type EmulatorOptions, type Runn
 import type { SyncJob } from '../../../emulator/src/sync/job.js';
 import type { CycleReport } from '../../../emulator/src/engine/report.js';
 import type { RecordedRequest } from '../../../emulator/src/engine/scim-client.js';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { graphClient } from './graph.js';
 
 export const APP_ROLES = [
@@ -24,6 +25,10 @@ export interface Stack {
   job: SyncJob;
   tenantUrl: string;
   token: string;
+  /** Present with `proxy: true`: the engine reaches the service through it. */
+  proxy: FaultProxy | null;
+  /** PUT …/synchronization/secrets (merged with the saved ones). */
+  secrets(values: Record<string, string>): Promise<void>;
   /** Runs one cycle synchronously (what `start` does in the background). */
   cycle(): Promise<CycleReport>;
   /** SCIM requests the engine sent since the last call, as `METHOD path?query`. */
@@ -38,6 +43,8 @@ export interface StackOptions extends EmulatorOptions {
   tenantUrlSuffix?: string;
   scimTenant?: string;
   serviceConfig?: Record<string, unknown>;
+  /** Route the engine's SCIM traffic through a fault-injecting proxy. */
+  proxy?: boolean;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -51,13 +58,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await graph('PATCH', `/applications/${application.id}`, { appRoles: [...application.appRoles, ...APP_ROLES] });
   const job = await graph('POST', `/servicePrincipals/${servicePrincipal.id}/synchronization/jobs`, { templateId: 'scim' });
   const jobId = String(job.body.id);
-  const tenantUrl = `${service.url}/scim/${scimTenant}${options.tenantUrlSuffix ?? ''}`;
+  const proxy = options.proxy ? await startFaultProxy(service.url) : null;
+  const tenantUrl = `${proxy?.url ?? service.url}/scim/${scimTenant}${options.tenantUrlSuffix ?? ''}`;
   const put = await graph('PUT', `/servicePrincipals/${servicePrincipal.id}/synchronization/secrets`, { value: [{ key: 'BaseAddress', value: tenantUrl }, { key: 'SecretToken', value: token }] });
   if (put.status !== 204) throw new Error(`secrets: ${JSON.stringify(put.body)}`);
   const syncJob = emulator.synchronization.jobs.get(jobId)!;
   let seen = 0;
   return {
-    emulator, service, graph, spId: servicePrincipal.id, appObjectId: application.id, jobId, job: syncJob, tenantUrl, token,
+    emulator, service, graph, spId: servicePrincipal.id, appObjectId: application.id, jobId, job: syncJob, tenantUrl, token, proxy,
+    secrets: async (values) => {
+      const res = await graph('PUT', `/servicePrincipals/${servicePrincipal.id}/synchronization/secrets`, { value: Object.entries(values).map(([key, value]) => ({ key, value })) });
+      if (res.status !== 204) throw new Error(`secrets: ${JSON.stringify(res.body)}`);
+    },
     cycle: () => emulator.synchronization.runCycle(syncJob),
     takeRequests: () => {
       const all = syncJob.engine.requests;
@@ -71,6 +83,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     close: async () => {
       await emulator.close();
+      await proxy?.close();
       await service.close();
     },
   };
