@@ -3,7 +3,7 @@
  * canonically (byte-for-byte stable, so PR diffs are readable), and import a downloaded one back
  * into the model. Shape: /work/shared/reference/graph-synchronization.md §4.2, §5, §6.
  */
-import { parseExpression, toGraphExpressionTree } from '../expressions/index.js';
+import { formatExpression, fromGraphExpressionTree, parseExpression, toGraphExpressionTree, type AttributeMappingSource } from '../expressions/index.js';
 import { getEnvironment, substituteParameters, type Environment, type EnvironmentParameters } from './environments.js';
 import type {
   GraphAttributeDefinition,
@@ -340,10 +340,13 @@ function importSource(raw: unknown, where: string): MappingSource {
   if (type === 'Constant') return { type: 'constant', value: field(raw, 'name', where, isString, 'the constant value') };
   if (type === 'Function') {
     const text = raw.expression;
-    if (typeof text !== 'string' || text.trim() === '') {
-      throw new SchemaImportError(`${where}.expression`, 'a Function source needs its expression text (Graph returns it with every mapping)');
+    if (typeof text === 'string' && text.trim() !== '') return { type: 'expression', expression: text };
+    // Hand-written documents may carry only the tree: rebuild the text, omitted arguments put back by key.
+    try {
+      return { type: 'expression', expression: formatExpression(fromGraphExpressionTree(raw as unknown as AttributeMappingSource)) };
+    } catch (error) {
+      throw new SchemaImportError(`${where}`, `a Function source without expression text whose tree cannot be read: ${(error as Error).message}`);
     }
-    return { type: 'expression', expression: text };
   }
   throw new SchemaImportError(`${where}.type`, `expected Attribute, Constant or Function, got ${JSON.stringify(type)}`);
 }

@@ -1,5 +1,5 @@
 // Findings about the head revision: what would fail or surprise in Entra, found before a provisioning cycle.
-import { parseExpression, type Expression } from '../../../expressions/index.js';
+import { parseExpression, referencedAttributes } from '../../../expressions/index.js';
 import { compileMappings, effectiveRoleAssignments, sourceText, type DirectoryPreview, type ObjectMappingModel } from '../../../provisioning/index.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -24,24 +24,6 @@ export interface Finding {
   object?: 'User' | 'Group';
   target?: string;
   message: string;
-}
-
-function attributesIn(ast: Expression, into: Set<string>): Set<string> {
-  switch (ast.kind) {
-    case 'attribute':
-      into.add(ast.name);
-      break;
-    case 'call':
-      for (const arg of ast.args) if (arg) attributesIn(arg, into);
-      break;
-    case 'binary':
-      attributesIn(ast.left, into);
-      attributesIn(ast.right, into);
-      break;
-    default:
-      break;
-  }
-  return into;
 }
 
 const list = (items: string[], max = 5) => (items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`);
@@ -73,7 +55,7 @@ function lintObjectMapping(snapshot: Snapshot, object: 'User' | 'Group', mapping
     }
     const text = sourceText(compiled.mapping.source);
     if (text === null) continue;
-    const unknown = [...attributesIn(parseExpression(text), new Set())].filter((name) => !sourceNames.has(name.toLowerCase()));
+    const unknown = [...new Set(referencedAttributes(parseExpression(text)))].filter((name) => !sourceNames.has(name.toLowerCase()));
     for (const name of unknown) {
       findings.push({
         severity: 'warning',
