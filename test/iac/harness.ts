@@ -199,7 +199,12 @@ export async function resolve<T>(output: pulumi.Output<T>): Promise<{ value: T; 
   return { value, secret };
 }
 
-/** Lets every pending registration reach the mock monitor. */
+/**
+ * Waits until every pending resource registration has reached the mock monitor: the runtime's own RPC
+ * queue (`waitForRPCs`, exported by @pulumi/pulumi's runtime but not typed), so no timing guess.
+ */
 export async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i += 1) await new Promise((r) => setTimeout(r, 10));
+  const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
+  if (typeof runtime.waitForRPCs !== 'function') throw new Error('@pulumi/pulumi no longer exports runtime.waitForRPCs; update test/iac/harness.ts');
+  await runtime.waitForRPCs();
 }
