@@ -1,3 +1,4 @@
+/** Compiles expressions to closures (parse once, evaluate many) and runs them: the public evaluation API. */
 import type { CallExpression, Expression } from './ast.js';
 import { findFunction, parameterFor, suggestFunction } from './catalogue.js';
 import { ExpressionEvaluationError } from './errors.js';

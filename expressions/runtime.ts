@@ -1,5 +1,5 @@
 /** The evaluator's runtime: internal values, the evaluation context, source lookup and argument helpers. */
-import type { CallExpression, Expression } from './ast.js';
+import type { CallExpression } from './ast.js';
 import { formatDate, parseDate } from './dates.js';
 import { ExpressionEvaluationError } from './errors.js';
 import type { EvaluateOptions, SourceObject, Value } from './values.js';
