@@ -54,6 +54,7 @@ export function nameFragment(key: string): string {
 /** Throws a message that says what to fix for duplicate roles, unknown roles or colliding names. */
 export function validateEntraScimAppArgs(args: EntraScimAppArgs): void {
   const roleValues = new Set<string>();
+  const userAssignable = new Set(args.appRoles.filter((r) => r.allowedMemberTypes.includes('User')).map((r) => r.value));
   const roleNames = new Map<string, string>();
   for (const role of args.appRoles) {
     if (roleValues.has(role.value)) throw new Error(`App role value "${role.value}" is defined twice.`);
@@ -69,6 +70,11 @@ export function validateEntraScimAppArgs(args: EntraScimAppArgs): void {
       if (!roleValues.has(roleValue)) {
         throw new Error(
           `Group "${groupKey}" is assigned app role "${roleValue}", which is not defined; known roles: ${[...roleValues].join(', ')}.`,
+        );
+      }
+      if (!userAssignable.has(roleValue)) {
+        throw new Error(
+          `Group "${groupKey}" cannot be assigned app role "${roleValue}": its allowedMemberTypes lack "User" (groups and users need "User").`,
         );
       }
       const logical = `${nameFragment(groupKey)}-${nameFragment(roleValue)}`;

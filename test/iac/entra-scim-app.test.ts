@@ -174,4 +174,18 @@ describe('EntraScimApp', () => {
     expect(mod.nameFragment(' Platform Admins ')).toBe('platform-admins');
     expect(() => mod.nameFragment('--')).toThrow(/Cannot derive a resource name/);
   });
+
+  it('rejects assigning a group a role that only applications may hold', () => {
+    expect(() =>
+      mod.validateEntraScimAppArgs({
+        displayName: 'x',
+        owners: [],
+        appRoles: [{ value: 'Daemon', displayName: 'd', description: 'd', allowedMemberTypes: ['Application'] }],
+        groupAssignments: { ops: { objectId: 'a', roles: ['Daemon'] } },
+        provisioningEnabled: false,
+        tenantUrl: 'https://x',
+        scimToken: 'y',
+      }),
+    ).toThrow(/cannot be assigned app role "Daemon": its allowedMemberTypes lack "User"/);
+  });
 });

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { actionInputs } from './action-inputs.js';
+import { environmentNames } from '../../provisioning/index.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
@@ -178,5 +179,10 @@ describe('workflows', () => {
     }
     expect([...documented.keys()].sort()).toEqual([...used.keys()].sort());
     for (const [action, keys] of used) expect([...(documented.get(action) ?? [])].sort(), action).toEqual([...keys].sort());
+  });
+
+  it('every Pulumi stack is a provisioning/ environment (the deploy passes --environment <stack>)', () => {
+    expect(stacks).toEqual(['dev', 'prod']);
+    for (const stack of stacks) expect(environmentNames as readonly string[]).toContain(stack);
   });
 });
