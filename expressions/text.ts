@@ -51,24 +51,40 @@ export function normalizeDiacritics(s: string): string {
   return out;
 }
 
-const wordCharacter = /[\p{L}\p{N}\p{M}']/u;
+const letter = /\p{L}/u;
+/** The Unicode categories .NET's ToTitleCase treats as word separators (listed in the PCase doc). */
+const titleCaseSeparator = /[\p{Z}\p{Cc}\p{Cf}\p{Pc}\p{Pd}\p{Ps}\p{Pe}\p{Pi}\p{Pf}\p{Po}\p{Sm}\p{Sc}\p{Sk}\p{So}]/u;
 
 /**
- * Proper case: the first letter of each word upper-case, the rest lower-case. Without separators a word is a run of
- * letters, digits and apostrophes (.NET ToTitleCase); with separators only those characters split words.
+ * Proper case. With separators: only those characters split words; each word's first character upper-case, the
+ * rest lower-case. Without: .NET `TextInfo.ToTitleCase` over the lower-cased text — a word starts at a letter and
+ * runs until a separator category; an apostrophe inside a word does not split it (`o'neil` → `O'neil`) and a letter
+ * after a leading digit starts a word (`3rd` → `3Rd`), as in .NET.
  */
 export function properCase(s: string, separators: string | null): string {
-  const isSeparator = separators ? (c: string) => separators.includes(c) : (c: string) => !wordCharacter.test(c);
-  let out = '';
-  let startOfWord = true;
-  for (const c of s) {
-    if (isSeparator(c)) {
-      out += c;
-      startOfWord = true;
-    } else {
-      out += startOfWord ? c.toUpperCase() : c.toLowerCase();
-      startOfWord = false;
+  if (separators) {
+    let out = '';
+    let startOfWord = true;
+    for (const c of s) {
+      if (separators.includes(c)) {
+        out += c;
+        startOfWord = true;
+      } else {
+        out += startOfWord ? c.toUpperCase() : c.toLowerCase();
+        startOfWord = false;
+      }
     }
+    return out;
+  }
+  const chars = [...s.toLowerCase()];
+  let out = '';
+  for (let i = 0; i < chars.length; ) {
+    if (!letter.test(chars[i])) {
+      out += chars[i++];
+      continue;
+    }
+    out += chars[i++].toUpperCase();
+    while (i < chars.length && (chars[i] === "'" || !titleCaseSeparator.test(chars[i]))) out += chars[i++];
   }
   return out;
 }
