@@ -13,6 +13,7 @@ export {
   effectiveRoleAssignments,
   isUserAssigned,
   isGroupAssigned,
+  withExtensionAppId,
   SampleDirectoryError,
 } from './sample-directory.js';
 export type {

@@ -246,6 +246,25 @@ export function parseSampleDirectory(json: unknown, source = 'sample directory')
   return { tenantId, tenantDomain, extensionAppId, users: parsedUsers, groups: parsedGroups, appRoleAssignments: parsedAssignments };
 }
 
+/**
+ * The same directory with its directory extension attributes renamed to another owning app
+ * (`extension_<sample appId>_x` → `extension_<appId>_x`): the sample is tenant-neutral, while each
+ * environment's mappings name the extension app of its own tenant.
+ */
+export function withExtensionAppId(directory: SampleDirectory, extensionAppId: string): SampleDirectory {
+  if (directory.extensionAppId === extensionAppId) return directory;
+  const from = `extension_${directory.extensionAppId}_`;
+  return {
+    ...directory,
+    extensionAppId,
+    users: directory.users.map((user) => {
+      const renamed: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(user)) renamed[key.startsWith(from) ? `extension_${extensionAppId}_${key.slice(from.length)}` : key] = value;
+      return renamed as unknown as SampleUser;
+    }),
+  };
+}
+
 /** How a principal holds a role: directly, or through a group it is a direct member of. */
 export interface EffectiveRoleAssignment {
   appRoleValue: string;

@@ -26,6 +26,7 @@ function snapshot(model: ProvisioningModel = shipped): Snapshot {
     sample: loadSampleDirectory(),
     appRoles: [...appRoles],
     exclusiveGlobalRoles: [...exclusiveGlobalRoles],
+    parameters: environments.local.parameters,
     errors: [],
   };
 }
@@ -100,6 +101,16 @@ describe('lint', () => {
   it('a revision that could not be loaded is an error finding', () => {
     const s = { ...snapshot(), model: null, sample: null, errors: ['provisioning/index.ts cannot be loaded: SyntaxError'] };
     expect(lint(s, null)).toEqual([{ severity: 'error', code: 'revision-load-failed', message: 'provisioning/index.ts cannot be loaded: SyntaxError' }]);
+  });
+});
+
+describe('previews per environment', () => {
+  it('renames the sample directory extension attributes to the environment\'s extension app', () => {
+    const prod = resolveModel(provisioningModel, environments.prod.parameters);
+    const preview = previewSnapshot({ ...snapshot(prod), parameters: environments.prod.parameters })!;
+    const adele = preview.users.find((u) => u.label === 'adele.vance@contoso.com')!;
+    expect(adele.payload?.['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User']).toMatchObject({ costCenter: 'CC-2100' });
+    expect(adele.payload?.externalId).toBe(`contoso:${adele.id}`);
   });
 });
 

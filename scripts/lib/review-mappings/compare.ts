@@ -1,6 +1,6 @@
 // What changed between two revisions: the attribute mappings, and the SCIM payload of every sample object.
 import { createTwoFilesPatch } from 'diff';
-import { previewDirectory, sourceText, type AttributeMapping, type DirectoryPreview, type ObjectPreview } from '../../../provisioning/index.js';
+import { previewDirectory, sourceText, withExtensionAppId, type AttributeMapping, type DirectoryPreview, type ObjectPreview } from '../../../provisioning/index.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface MappingChange {
@@ -86,7 +86,10 @@ export interface ObjectChange {
 
 export function previewSnapshot(snapshot: Snapshot): DirectoryPreview | null {
   if (!snapshot.model || !snapshot.sample) return null;
-  return previewDirectory(snapshot.model, snapshot.sample, snapshot.appRoles);
+  // The sample is tenant-neutral: give its extension attributes the environment's extension app id.
+  const appId = snapshot.parameters?.extensionAppId;
+  const sample = typeof appId === 'string' && /^[0-9a-f]{32}$/.test(appId) ? withExtensionAppId(snapshot.sample, appId) : snapshot.sample;
+  return previewDirectory(snapshot.model, sample, snapshot.appRoles);
 }
 
 function payloadText(preview: ObjectPreview | null): string {

@@ -14,6 +14,8 @@ interface Output {
   sample: unknown;
   appRoles: unknown;
   exclusiveGlobalRoles: unknown;
+  /** The environment's parameters (ssoId, extensionAppId), when the revision knows the environment. */
+  parameters: unknown;
   errors: string[];
 }
 
@@ -21,7 +23,7 @@ const firstLines = (error: unknown) =>
   (error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error)).split('\n').slice(0, 3).join('\n');
 
 async function load(): Promise<Output> {
-  const out: Output = { present: false, model: null, sample: null, appRoles: [], exclusiveGlobalRoles: [], errors: [] };
+  const out: Output = { present: false, model: null, sample: null, appRoles: [], exclusiveGlobalRoles: [], parameters: null, errors: [] };
   const entry = join(dir!, 'provisioning', 'index.ts');
   if (!existsSync(entry)) return out;
   out.present = true;
@@ -37,7 +39,8 @@ async function load(): Promise<Output> {
   try {
     const getEnvironment = module.getEnvironment as (name: string) => { parameters: unknown };
     const resolveModel = module.resolveModel as (model: unknown, parameters: unknown) => unknown;
-    out.model = resolveModel(module.provisioningModel, getEnvironment(environment!).parameters);
+    out.parameters = getEnvironment(environment!).parameters;
+    out.model = resolveModel(module.provisioningModel, out.parameters);
   } catch (error) {
     out.errors.push(`the mappings cannot be resolved for environment "${environment}": ${firstLines(error)}`);
   }
@@ -53,6 +56,6 @@ async function load(): Promise<Output> {
 load().then(
   (out) => process.stdout.write(JSON.stringify(out)),
   (error: unknown) => {
-    process.stdout.write(JSON.stringify({ present: true, model: null, sample: null, appRoles: [], exclusiveGlobalRoles: [], errors: [firstLines(error)] }));
+    process.stdout.write(JSON.stringify({ present: true, model: null, sample: null, appRoles: [], exclusiveGlobalRoles: [], parameters: null, errors: [firstLines(error)] }));
   },
 );

@@ -26,6 +26,8 @@ export interface Snapshot {
   sample: SampleDirectory | null;
   appRoles: RoleDefinition[];
   exclusiveGlobalRoles: string[];
+  /** The environment's parameters at this revision (null when it could not be resolved). */
+  parameters: { ssoId?: string; extensionAppId?: string } | null;
   /** Why parts of the revision could not be loaded. */
   errors: string[];
 }
@@ -52,6 +54,7 @@ async function loadDirectory(dir: string, environment: string): Promise<Omit<Sna
     sample: data.sample,
     appRoles: Array.isArray(data.appRoles) ? data.appRoles : [],
     exclusiveGlobalRoles: Array.isArray(data.exclusiveGlobalRoles) ? data.exclusiveGlobalRoles : [],
+    parameters: data.parameters ?? null,
     errors: data.errors ?? [],
   };
 }
