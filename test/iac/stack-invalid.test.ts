@@ -1,0 +1,13 @@
+/** The program refuses a bad stack config before registering any resource, with a message naming the key. */
+import { describe, expect, it } from 'vitest';
+import { installMocks, settle } from './harness.js';
+import { stackConfig } from './stack.js';
+
+describe('program with an invalid stack config', () => {
+  it('fails on import with the config error and registers nothing', async () => {
+    const captured = installMocks({ stack: 'dev', config: { ...stackConfig('dev'), 'entra-scim:maxReplicas': 3 } });
+    await expect(import('../../index.js')).rejects.toThrow(/Stack config "entra-scim:postgres": is required when maxReplicas \(3\) > 1/);
+    await settle();
+    expect(captured).toEqual([]);
+  });
+});
