@@ -2,7 +2,7 @@
 // Usage: npx tsx test/newman/run.ts [--report=reports/newman.json] [--json] [--cli] [--help]
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import newman, { type RunSummary } from 'newman';
 import { startService } from '../../service/src/index.js';
@@ -164,7 +164,7 @@ async function main(): Promise<number> {
     for (const e of stale) {
       console.log(`! allow-list line ${e.line} matched nothing (the service passes it now; remove the line): ${e.request} | ${e.assertion}`);
     }
-    console.log(`${allowListed} failed assertion(s) allow-listed as reference-server-only (test/newman/allow-list.txt)`);
+    console.log(`${allowListed} failed assertion(s) allow-listed as reference-server-only (${relative(process.cwd(), opts.allowList)})`);
     if (scriptErrors.length > 0) console.log(`${scriptErrors.length} request or script error(s) outside any test (never allow-listed)`);
     console.log(`Report: ${opts.report}`);
     console.log(`${passed} passed, ${failedCount} failed`);
