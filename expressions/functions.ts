@@ -226,11 +226,11 @@ export const implementations: Record<string, Impl> = {
   },
 
   IIF: ([condition, whenTrue, whenFalse], node) => {
-    const conditionAttributes = attributesIn(node.args[0]);
+    const conditionAttributes = attributesIn(node.args[0]).map((name) => ({ name, read: attributeReader(name) }));
     return (ctx) => {
       if (ctx.options.strictIifConditions) {
-        for (const name of conditionAttributes) {
-          if (isNullOrEmpty(attributeReader(name)(ctx))) {
+        for (const { name, read } of conditionAttributes) {
+          if (isNullOrEmpty(read(ctx))) {
             throw fault(node, `the condition reads [${name}], which is null or empty; Entra fails such a condition (reference §4)`);
           }
         }
