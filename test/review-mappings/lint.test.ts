@@ -10,7 +10,7 @@ import {
   type AttributeMapping,
   type ProvisioningModel,
 } from '../../provisioning/index.js';
-import { mappingChanges, objectChanges, previewSnapshot } from '../../scripts/lib/review-mappings/compare.js';
+import { mappingChanges, objectChanges, previewSnapshot, targetAttributeChanges } from '../../scripts/lib/review-mappings/compare.js';
 import { lint, type Finding } from '../../scripts/lib/review-mappings/lint.js';
 import { code, renderMarkdown } from '../../scripts/lib/review-mappings/markdown.js';
 import type { Snapshot } from '../../scripts/lib/review-mappings/snapshot.js';
@@ -101,6 +101,29 @@ describe('lint', () => {
   it('a revision that could not be loaded is an error finding', () => {
     const s = { ...snapshot(), model: null, sample: null, errors: ['provisioning/index.ts cannot be loaded: SyntaxError'] };
     expect(lint(s, null)).toEqual([{ severity: 'error', code: 'revision-load-failed', message: 'provisioning/index.ts cannot be loaded: SyntaxError' }]);
+  });
+});
+
+describe('target schema changes', () => {
+  it('lists target attributes added, removed and retyped', () => {
+    const enterprise = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+    const objects = shipped.targetDirectory.objects.map((o) =>
+      o.name !== enterprise
+        ? o
+        : {
+            ...o,
+            attributes: [
+              ...o.attributes.filter((a) => a.name !== 'title').map((a) => (a.name === 'displayName' ? { ...a, required: true } : a)),
+              { ...o.attributes[0]!, name: 'nickName', anchor: false },
+            ],
+          },
+    );
+    const head = snapshot({ ...shipped, targetDirectory: { ...shipped.targetDirectory, objects } });
+    expect(targetAttributeChanges(snapshot(), head)).toEqual([
+      { objectName: enterprise, attribute: 'displayName', change: 'changed', before: 'String', after: 'String, required' },
+      { objectName: enterprise, attribute: 'nickName', change: 'added', before: null, after: 'String' },
+      { objectName: enterprise, attribute: 'title', change: 'removed', before: 'String', after: null },
+    ]);
   });
 });
 

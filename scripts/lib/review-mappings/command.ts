@@ -1,7 +1,7 @@
 // review-mappings: compare provisioning/ at two revisions and print a PR comment (Markdown) or JSON.
 import { writeFileSync } from 'node:fs';
 import { CliError, ExitCode, type CommandSpec } from '../cli/index.js';
-import { mappingChanges, objectChanges, previewSnapshot } from './compare.js';
+import { mappingChanges, objectChanges, previewSnapshot, targetAttributeChanges } from './compare.js';
 import { defaultBase, repositoryRoot, resolveCommit } from './git.js';
 import { lint } from './lint.js';
 import { renderMarkdown, type Review } from './markdown.js';
@@ -61,6 +61,7 @@ export const reviewMappingsCommand: CommandSpec = {
       environment,
       sample: headSnapshot.sample ? { users: headSnapshot.sample.users.length, groups: headSnapshot.sample.groups.length } : null,
       mappingChanges: mappingChanges(baseSnapshot, headSnapshot),
+      targetAttributeChanges: targetAttributeChanges(baseSnapshot, headSnapshot),
       objects: objectChanges(basePreview, headPreview),
       findings: lint(headSnapshot, headPreview),
     };
@@ -81,6 +82,7 @@ export const reviewMappingsCommand: CommandSpec = {
       head: { revision: headSnapshot.commit, label: review.head.label, description: review.head.description },
       environment,
       mappingChanges: review.mappingChanges,
+      targetAttributeChanges: review.targetAttributeChanges,
       objects: review.objects.map((o) => ({
         objectType: o.objectType,
         id: o.id,

@@ -129,3 +129,35 @@ export function objectChanges(base: DirectoryPreview | null, head: DirectoryPrev
   }
   return changes;
 }
+
+export interface TargetAttributeChange {
+  /** Target object, e.g. the enterprise User URN. */
+  objectName: string;
+  attribute: string;
+  change: 'added' | 'removed' | 'changed';
+  before: string | null;
+  after: string | null;
+}
+
+const describeAttribute = (a: { type: string; required: boolean; multivalued: boolean; anchor: boolean }) =>
+  [a.type, a.required ? 'required' : '', a.multivalued ? 'multi-valued' : '', a.anchor ? 'anchor' : ''].filter(Boolean).join(', ');
+
+/** Attributes declared in the app's (target) directory that were added, removed or retyped. */
+export function targetAttributeChanges(base: Snapshot, head: Snapshot): TargetAttributeChange[] {
+  const index = (s: Snapshot) =>
+    new Map(
+      (s.model?.targetDirectory.objects ?? []).flatMap((o) => o.attributes.map((a) => [`${o.name}\u0000${a.name}`, { objectName: o.name, attribute: a.name, text: describeAttribute(a) }] as const)),
+    );
+  const before = index(base);
+  const after = index(head);
+  const changes: TargetAttributeChange[] = [];
+  for (const [key, now] of after) {
+    const old = before.get(key);
+    if (!old) changes.push({ objectName: now.objectName, attribute: now.attribute, change: 'added', before: null, after: now.text });
+    else if (old.text !== now.text) changes.push({ objectName: now.objectName, attribute: now.attribute, change: 'changed', before: old.text, after: now.text });
+  }
+  for (const [key, old] of before) {
+    if (!after.has(key)) changes.push({ objectName: old.objectName, attribute: old.attribute, change: 'removed', before: old.text, after: null });
+  }
+  return changes;
+}

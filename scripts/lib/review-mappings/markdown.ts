@@ -1,5 +1,5 @@
 // The PR comment: mapping changes table, lint findings, and per-object SCIM payload diffs.
-import type { MappingChange, ObjectChange } from './compare.js';
+import type { MappingChange, ObjectChange, TargetAttributeChange } from './compare.js';
 import type { Finding } from './lint.js';
 
 export interface Review {
@@ -8,6 +8,8 @@ export interface Review {
   environment: string;
   sample: { users: number; groups: number } | null;
   mappingChanges: MappingChange[];
+  /** Target (app) schema attributes added, removed or retyped; optional for callers that do not compare schemas. */
+  targetAttributeChanges?: TargetAttributeChange[];
   objects: ObjectChange[];
   findings: Finding[];
 }
@@ -56,6 +58,15 @@ export function renderMarkdown(review: Review): string {
       const what = c.change === 'changed' ? `changed (${c.fields.join(', ')})` : c.change;
       const withSettings = (source: string | null, settings: string) => `${code(source)}${source !== null && settings ? ` (${cell(settings)})` : ''}`;
       lines.push(`| ${c.object} | ${code(c.target)} | ${what} | ${withSettings(c.before, c.beforeSettings)} | ${withSettings(c.after, c.afterSettings)} |`);
+    }
+    lines.push('');
+  }
+
+  const schemaChanges = review.targetAttributeChanges ?? [];
+  if (schemaChanges.length > 0) {
+    lines.push('### Target schema changes', '', '| Object | Attribute | Change | Before | After |', '| --- | --- | --- | --- | --- |');
+    for (const c of schemaChanges) {
+      lines.push(`| ${code(c.objectName)} | ${code(c.attribute)} | ${c.change} | ${c.before === null ? '—' : cell(c.before)} | ${c.after === null ? '—' : cell(c.after)} |`);
     }
     lines.push('');
   }
