@@ -158,6 +158,7 @@ function evaluateAll(om: CompiledObjectMapping, source: SourceRecord, creating: 
 }
 
 const single = (v: SourceValue): string | null => scalarText(v);
+const isObject = (v: SourceValue): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
 const list = (v: SourceValue): SourceValue[] => (v === null ? [] : Array.isArray(v) ? v : [v]);
 
 function scimValue(m: CompiledMapping, value: SourceValue, typed: boolean): ScimValue {
@@ -201,7 +202,8 @@ function createValues(ctx: PipelineContext, om: CompiledObjectMapping, desired: 
     if (!desired.values.has(m.target) || m.kind === 'reference' || m.kind === 'members') continue;
     const v = desired.values.get(m.target)!;
     if (m.kind === 'rolesComplex') {
-      const roles = list(v).filter((x) => x !== null && x !== '').map((x) => roleObject(roleInfo(ctx, x), false));
+      // The role functions already produce Entra's role objects; plain values get the same shape.
+      const roles = list(v).filter((x) => x !== null && x !== '').map((x) => (isObject(x) ? (x as Json) : roleObject(roleInfo(ctx, x), false)));
       out.set(m.target, roles);
     } else {
       out.set(m.target, scimValue(m, v, true));
@@ -238,7 +240,7 @@ function updateOperations(ctx: PipelineContext, om: CompiledObjectMapping, desir
       const stale = assertive && [...have].some((h) => !wanted.some((r) => r.value === h));
       if (missing.length === 0 && !stale) continue;
       trace.modified.push({ displayName: m.target, oldValue: JSON.stringify([...have]), newValue: JSON.stringify(wanted.map((r) => r.value)) });
-      if (assertive) extra.push({ op: rfc ? 'replace' : 'Replace', path: 'roles', value: wanted.map((r) => roleObject(r, false)) });
+      if (assertive) extra.push({ op: rfc ? 'replace' : 'Replace', path: 'roles', value: list(v).filter((x) => x !== null && x !== '').map((x, i) => (isObject(x) ? (x as Json) : roleObject(wanted[i], false))) });
       // AppRoleAssignmentsComplex only ever adds (buildbuddy PR 10578); default shape = JSON-encoded role strings.
       else extra.push(rfc
         ? { op: 'add', path: 'roles', value: missing.map((r) => roleObject(r, false)) }
