@@ -15,6 +15,8 @@ export interface AdminRoutesOptions {
   authorize: AdminAuthorizer;
   /** Path prefix, default `/admin`. */
   prefix?: string;
+  /** Called after a change that cached tenant data must not outlive (token revoked, tenant deleted, policies changed). */
+  onTenantChanged?: (tenant: string) => void;
 }
 
 type Params = { tenant: string; id: string };
@@ -25,6 +27,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 export async function registerAdminRoutes(app: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
   const { storage, authorize } = options;
+  const changed = (tenant: string) => options.onTenantChanged?.(tenant);
   const prefix = options.prefix ?? '/admin';
 
   // Every admin route: authorize, run, map AdminError/storage errors to SCIM error bodies.
@@ -65,6 +68,7 @@ export async function registerAdminRoutes(app: FastifyInstance, options: AdminRo
 
   app.delete(`${prefix}/tenants/:tenant`, route(async (request, reply) => {
     await deleteTenant(storage, request.params.tenant);
+    changed(request.params.tenant);
     return reply.code(204).send();
   }));
 
@@ -79,13 +83,23 @@ export async function registerAdminRoutes(app: FastifyInstance, options: AdminRo
 
   app.delete(`${prefix}/tenants/:tenant/tokens/:id`, route(async (request, reply) => {
     await revokeToken(storage, request.params.tenant, request.params.id);
+    changed(request.params.tenant);
     request.log.info({ tenant: request.params.tenant, tokenId: request.params.id }, 'token revoked');
     return reply.code(204).send();
   }));
 
   app.get(`${prefix}/tenants/:tenant/policies`, route(async (request) => getPolicies(storage, request.params.tenant)));
-  app.put(`${prefix}/tenants/:tenant/policies`, route(async (request) => setPolicies(storage, request.params.tenant, request.body, 'replace')));
-  app.patch(`${prefix}/tenants/:tenant/policies`, route(async (request) => setPolicies(storage, request.params.tenant, request.body, 'merge')));
+  for (const [method, mode] of [['PUT', 'replace'], ['PATCH', 'merge']] as const) {
+    app.route({
+      method,
+      url: `${prefix}/tenants/:tenant/policies`,
+      handler: route(async (request) => {
+        const policies = await setPolicies(storage, request.params.tenant, request.body, mode);
+        changed(request.params.tenant);
+        return policies;
+      }),
+    });
+  }
 
   app.get(`${prefix}/tenants/:tenant/audit`, route(async (request) =>
     listAudit(storage, request.params.tenant, { limit: request.query.limit, cursor: request.query.cursor })));

@@ -198,3 +198,24 @@ describe('audit log', () => {
     expect((await call('GET', '/admin/tenants/nope/audit')).status).toBe(404);
   });
 });
+
+describe('cache invalidation hook', () => {
+  it('reports the tenant after token revoke, policy changes and tenant delete (not after reads or issues)', async () => {
+    const changed: string[] = [];
+    const hooked = Fastify();
+    await registerAdminRoutes(hooked, { storage, authorize: createAdminAuthorizer(adminToken), onTenantChanged: (t) => changed.push(t) });
+    const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+    await hooked.inject({ method: 'POST', url: '/admin/tenants', headers, payload: { name: 'hooked' } });
+    const issued = (await hooked.inject({ method: 'POST', url: '/admin/tenants/hooked/tokens', headers, payload: {} })).json() as { id: string };
+    await hooked.inject({ method: 'GET', url: '/admin/tenants/hooked/policies', headers: { authorization: headers.authorization } });
+    expect(changed).toEqual([]);
+    const auth = { authorization: headers.authorization };
+    await hooked.inject({ method: 'DELETE', url: `/admin/tenants/hooked/tokens/${issued.id}`, headers: auth });
+    await hooked.inject({ method: 'PUT', url: '/admin/tenants/hooked/policies', headers, payload: { linkOnCreate: true } });
+    await hooked.inject({ method: 'PATCH', url: '/admin/tenants/hooked/policies', headers, payload: { linkOnCreate: false } });
+    await hooked.inject({ method: 'PUT', url: '/admin/tenants/hooked/policies', headers, payload: { linkOnCreate: 'no' } });
+    await hooked.inject({ method: 'DELETE', url: '/admin/tenants/hooked', headers: auth });
+    expect(changed).toEqual(['hooked', 'hooked', 'hooked', 'hooked']);
+    await hooked.close();
+  });
+});

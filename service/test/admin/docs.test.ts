@@ -29,7 +29,7 @@ describe('service/README.md matches the code', () => {
     }
     expect(names.size).toBeGreaterThan(10);
     const missing = [...names].filter((n) => !readme.includes(`\`${n}\``));
-    expect(missing).toEqual([]);
+    expect(missing, 'add a row for each of these variables to the configuration table in service/README.md').toEqual([]);
   });
 
   it('documents every admin route', async () => {
