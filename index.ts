@@ -9,8 +9,9 @@ import * as authorization from '@pulumi/azure-native/authorization/index.js';
 import { appRoles } from './provisioning/index.js';
 import { EntraScimApp } from './components/entra-scim-app.js';
 import { ScimService } from './components/scim-service.js';
-import { readStackConfig } from './components/stack-config.js';
+import { readStackConfig, rejectUnknownKeys } from './components/stack-config.js';
 
+rejectUnknownKeys(Object.keys(pulumi.runtime.allConfig()));
 const config = readStackConfig(
   new pulumi.Config(),
   new pulumi.Config('entra-scim').get('location') ?? new pulumi.Config('azure-native').get('location'),

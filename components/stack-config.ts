@@ -131,6 +131,24 @@ function parsePostgres(v: unknown): PostgresArgs | undefined {
   };
 }
 
+/** Every key of the `entra-scim:` namespace; anything else is a typo that would silently be ignored. */
+export const CONFIG_KEYS = [
+  'displayName', 'owners', 'groupAssignments', 'provisioningEnabled', 'syncNotificationEmail', 'location', 'image',
+  'registry', 'scimTenant', 'logLevel', 'minReplicas', 'maxReplicas', 'concurrentRequests', 'cpu', 'memory',
+  'logRetentionDays', 'keyVaultPurgeProtection', 'deployerReadsSecrets', 'postgres', 'tags',
+] as const;
+
+/** Throws on `entra-scim:` keys this program does not read (e.g. `entra-scim:maxReplica`). */
+export function rejectUnknownKeys(fullKeys: readonly string[], namespace = 'entra-scim'): void {
+  const unknown = fullKeys
+    .filter((k) => k.startsWith(`${namespace}:`))
+    .map((k) => k.slice(namespace.length + 1))
+    .filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new StackConfigError(unknown[0], `is not a setting of this program${unknown.length > 1 ? ` (nor ${unknown.slice(1).join(', ')})` : ''}; known: ${CONFIG_KEYS.join(', ')}.`);
+  }
+}
+
 /** Reads and validates the whole stack configuration. */
 export function readStackConfig(source: ConfigSource, location: string | undefined): StackConfig {
   if (!location) throw new StackConfigError('location', 'set azure-native:location (e.g. westeurope) or entra-scim:location.');

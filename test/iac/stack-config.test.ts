@@ -1,6 +1,6 @@
 /** components/stack-config.ts: the stack configuration is validated once, with errors that say what to fix. */
 import { describe, expect, it } from 'vitest';
-import { readStackConfig, type ConfigSource } from '../../components/stack-config.js';
+import { CONFIG_KEYS, readStackConfig, rejectUnknownKeys, type ConfigSource } from '../../components/stack-config.js';
 import { stackConfig } from './stack.js';
 
 /** A ConfigSource over a Pulumi.<stack>.yaml config block, the way pulumi.Config returns values (JSON for objects). */
@@ -56,5 +56,12 @@ describe('readStackConfig', () => {
 
   it('requires a location', () => {
     expect(() => readStackConfig(source(dev), undefined)).toThrow(/azure-native:location/);
+  });
+
+  it('knows every key the checked-in stacks use and rejects typos', () => {
+    for (const c of [dev, prod]) expect(() => rejectUnknownKeys(Object.keys(c))).not.toThrow();
+    expect(() => rejectUnknownKeys(['entra-scim:maxReplica', 'azure-native:location'])).toThrow(/"entra-scim:maxReplica": is not a setting of this program/);
+    expect(() => rejectUnknownKeys(['azure-native:whatever'])).not.toThrow();
+    expect(CONFIG_KEYS).toContain('postgres');
   });
 });
