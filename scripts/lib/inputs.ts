@@ -1,6 +1,5 @@
 // Where the scripts' inputs come from, in order: flags, environment variables, then the Pulumi
 // stack's outputs (`pulumi stack output --json`, only when the CLI is installed and a value is missing).
-import { $, which } from 'zx';
 import type { CommandContext, OptionSpec } from './cli/command.js';
 import { CliError, ExitCode, usageError } from './cli/errors.js';
 import { DEFAULT_GRAPH_URL } from './graph/auth.js';
@@ -32,6 +31,8 @@ let cached: Promise<StackOutputs> | undefined;
 export function stackOutputs(stack: string | undefined): Promise<StackOutputs> {
   cached ??= (async () => {
     if (process.env.ENTRA_SCIM_NO_PULUMI) return {};
+    // zx is loaded only here: most runs never consult Pulumi, and it costs ~0.3 s of start-up.
+    const { $, which } = await import('zx');
     const pulumi = await which('pulumi', { nothrow: true });
     if (!pulumi) return {};
     const result = await $({ quiet: true, nothrow: true })`${pulumi} stack output --json ${stack ? ['--stack', stack] : []}`;

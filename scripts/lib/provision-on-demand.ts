@@ -5,6 +5,7 @@ import { ExitCode, usageError } from './cli/errors.js';
 import type { Output } from './cli/output.js';
 import type { GraphApi } from './graph/client.js';
 import { findGroup, findUser, getSchema, groupMemberIds, provisionOnDemand, resolveJob, ruleIdOf, type DecodedProvisionOnDemand } from './graph/synchronization.js';
+import { provisionOnDemandLimiter } from './graph/rate-limit.js';
 import type { ProvisioningStep } from './graph/types.js';
 import { fromInputs, graphFor, graphOptions, jobOption } from './inputs.js';
 
@@ -94,7 +95,10 @@ export async function provisionTargets(api: GraphApi, spId: string, jobId: strin
   const outcomes: OnDemandOutcome[] = [];
   const total = target.users.length + target.groups.length;
   const progress = out.progress('Provision on demand');
-  const onWait = (ms: number): void => progress.update(outcomes.length, total, `waiting ${Math.ceil(ms / 1000)}s (Graph allows 5 calls per 10 s)`);
+  const onWait = (ms: number): void => {
+    out.note(`  waiting ${(ms / 1000).toFixed(1)}s before the next call: Graph allows ${provisionOnDemandLimiter.limit} provision-on-demand calls per ${provisionOnDemandLimiter.windowMs / 1000} s`);
+    progress.update(outcomes.length, total, 'waiting for the rate limit');
+  };
   for (const ref of target.users) {
     progress.update(outcomes.length, total, ref);
     const user = await findUser(api, ref);

@@ -4,7 +4,10 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../../../emulator/index.js';
-import { defaultSampleDirectoryPath } from '../../../provisioning/index.js';
+import { buildSynchronizationSchema, defaultSampleDirectoryPath } from '../../../provisioning/index.js';
+import { ensureScimJob } from '../../../scripts/lib/configure-provisioning.js';
+import { putSchema, putSecrets } from '../../../scripts/lib/graph/synchronization.js';
+import type { SynchronizationSchema } from '../../../scripts/lib/graph/types.js';
 import { startService } from '../../../service/src/index.js';
 import { createGraphApi, type GraphApi } from '../../../scripts/lib/graph/client.js';
 import { createEnterpriseApp } from '../../../scripts/lib/local/local.js';
@@ -76,4 +79,37 @@ export function runScript(name: string, args: string[], env: Record<string, stri
       resolve({ code: code ?? -1, stdout, stderr, json });
     });
   });
+}
+
+/**
+ * A new app with its job, credentials and schema in place, set up in-process through the same Graph
+ * calls configure-provisioning and upload-schema make (those scripts have their own child-process tests).
+ */
+export async function configuredApp(h: Harness, options: { token?: string; schema?: unknown } = {}): Promise<{ spId: string; jobId: string; common: string[] }> {
+  const spId = await newApp(h);
+  const { job } = await ensureScimJob(h.api, spId);
+  await putSecrets(h.api, spId, [
+    { key: 'BaseAddress', value: h.tenantUrl },
+    { key: 'SecretToken', value: options.token ?? h.token },
+  ]);
+  await putSchema(h.api, spId, job.id, (options.schema ?? buildSynchronizationSchema('local')) as SynchronizationSchema);
+  return { spId, jobId: job.id, common: ['--graph-url', h.graphUrl, '--service-principal-id', spId] };
+}
+
+/** The local schema plus a mapping into an extension schema the SCIM service does not know: exports fail. */
+export function schemaWithRejectedAttribute(built: { directories: { name: string; objects: { name: string; attributes: unknown[] }[] }[]; synchronizationRules: { objectMappings: { sourceObjectName: string; attributeMappings: unknown[] }[] }[] }): unknown {
+  const schema = structuredClone(built);
+  const target = 'urn:ietf:params:scim:schemas:extension:Bogus:2.0:User:tier';
+  const customappsso = schema.directories.find((d) => d.name === 'customappsso')!;
+  customappsso.objects.find((o) => o.name.endsWith(':User'))!.attributes.push({ name: target, type: 'String', anchor: false, caseExact: false, flowNullValues: false, multivalued: false, mutability: 'ReadWrite', required: false, referencedObjects: [], apiExpressions: [], metadata: [] });
+  schema.synchronizationRules[0].objectMappings.find((m) => m.sourceObjectName === 'User')!.attributeMappings.push({
+    targetAttributeName: target,
+    source: { type: 'Attribute', name: 'department', expression: '[department]', parameters: [] },
+    defaultValue: null,
+    matchingPriority: 0,
+    flowType: 'Always',
+    flowBehavior: 'FlowWhenChanged',
+    exportMissingReferences: false,
+  });
+  return schema;
 }
