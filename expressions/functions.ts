@@ -409,12 +409,17 @@ export const implementations: Record<string, Impl> = {
 
   StripSpaces: stringFunction((s) => s.replaceAll(' ', '')),
 
-  Switch: ([source, defaultValue, ...pairs]) => (ctx) => {
-    const s = text(source(ctx));
-    for (let i = 0; i < pairs.length; i += 2) {
-      if (text(pairs[i](ctx)) === s) return pairs[i + 1](ctx);
-    }
-    return defaultValue(ctx);
+  Switch: ([source, defaultValue, ...pairs], node) => {
+    const sourceAttributes = attributesIn(node.args[0]).map((name) => name.toLowerCase());
+    return (ctx) => {
+      const changed = ctx.options.switchDeltaQuirk?.changedAttributes;
+      if (changed && sourceAttributes.length > 0 && !sourceAttributes.some((name) => isChanged(changed, name))) return null;
+      const s = text(source(ctx));
+      for (let i = 0; i < pairs.length; i += 2) {
+        if (text(pairs[i](ctx)) === s) return pairs[i + 1](ctx);
+      }
+      return defaultValue(ctx);
+    };
   },
 
   ToLower: ([source, culture], node) => (ctx) => caseChange(source(ctx), scalar(culture(ctx)), node, false),
@@ -440,6 +445,12 @@ export const implementations: Record<string, Impl> = {
     return words[n - 1] ?? '';
   }),
 };
+
+function isChanged(changed: ReadonlySet<string>, lowerName: string): boolean {
+  if (changed.has(lowerName)) return true;
+  for (const name of changed) if (name.toLowerCase() === lowerName) return true;
+  return false;
+}
 
 function caseChange(v: Val, culture: string | null, node: CallExpression, upper: boolean): Val {
   if (culture === null || culture === '') return perValue(v, upper ? (s) => s.toUpperCase() : (s) => s.toLowerCase());

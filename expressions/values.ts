@@ -46,4 +46,9 @@ export interface EvaluateOptions {
    * fails." When true, such an IIF raises an ExpressionEvaluationError; default false (evaluate the condition).
    */
   strictIifConditions?: boolean;
+  /**
+   * Reproduces the documented Switch quirk (reference §4): during a delta update, a Switch whose source
+   * attributes are not among `changedAttributes` evaluates to null (and blanks the target). Off by default.
+   */
+  switchDeltaQuirk?: { changedAttributes: ReadonlySet<string> };
 }

@@ -201,6 +201,17 @@ describe('IIF, Switch, comparisons (§3.1, §4)', () => {
     expect(value('Switch([x], , "a", "A")', { x: 'b' })).toBeNull();
   });
 
+  it('switchDeltaQuirk: a Switch over unchanged attributes comes out null in a delta update (§4 Switch quirk)', () => {
+    const expr = 'Switch([companyName], "External", "Company A", "A", "Company B", "B")';
+    const source = { companyName: 'Company A', displayName: 'New name' };
+    expect(value(expr, source)).toBe('A');
+    expect(value(expr, source, { switchDeltaQuirk: { changedAttributes: new Set(['displayName']) } })).toBeNull();
+    expect(value(expr, source, { switchDeltaQuirk: { changedAttributes: new Set(['CompanyName']) } })).toBe('A');
+    // The documented workaround, IIF chains, is not affected.
+    const iif = 'IIF([companyName] = "Company A", "A", IIF([companyName] = "Company B", "B", "External"))';
+    expect(value(iif, source, { switchDeltaQuirk: { changedAttributes: new Set(['displayName']) } })).toBe('A');
+  });
+
   it('strictIifConditions makes an IIF over a null/empty attribute fail, as §4 documents', () => {
     const expr = 'IIF(IsNullOrEmpty([telephoneNumber]), "000-000-0000", [telephoneNumber])';
     expect(value(expr, { telephoneNumber: '' })).toBe('000-000-0000');
