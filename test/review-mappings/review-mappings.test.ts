@@ -64,7 +64,7 @@ afterAll(() => {
   if (repo) rmSync(repo, { recursive: true, force: true });
 });
 
-describe('review-mappings', () => {
+describe('review-mappings', { timeout: 90_000 }, () => {
   it('reports no changes and exits 0 on a clean working tree', async () => {
     const result = await review();
     expect(result.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack traces
