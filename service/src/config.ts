@@ -23,6 +23,8 @@ export interface ServiceConfig {
   rateLimitPerMinute: number;
   /** Largest accepted request body; larger → 413. */
   bodyLimitBytes: number;
+  /** How long tenant settings and active token hashes are cached per replica (ms; 0 = read on every request). */
+  authCacheMs?: number;
 }
 
 export const defaultConfig: ServiceConfig = {
@@ -64,6 +66,7 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Service
     logLevel,
     rateLimitPerMinute: integer(env, 'SCIM_RATE_LIMIT_PER_MINUTE', defaultConfig.rateLimitPerMinute, 0, 10_000_000),
     bodyLimitBytes: integer(env, 'SCIM_BODY_LIMIT_BYTES', defaultConfig.bodyLimitBytes, 1024, 100 * 1024 * 1024),
+    authCacheMs: integer(env, 'SCIM_AUTH_CACHE_MS', 1000, 0, 60_000),
   };
   if (env.SCIM_TENANT) config.tenant = env.SCIM_TENANT.trim();
   if (env.SCIM_TOKEN) config.token = env.SCIM_TOKEN;

@@ -1,7 +1,7 @@
 // What every part of the service gets: storage, configuration and the hook points extensions
 // (tenant policies, observability) plug into without editing the core.
 import type { ServiceConfig } from './config.js';
-import type { JsonObject, ResourceType, Storage, Tenant, TenantStore } from './storage/contract.js';
+import type { JsonObject, ResourceType, Storage, Tenant, TenantStore, TokenRecord } from './storage/contract.js';
 
 export type WriteOperation = 'create' | 'replace' | 'patch' | 'delete';
 
@@ -36,11 +36,34 @@ export interface WriteHooks {
 }
 
 export interface ServiceContext {
+  /** The storage; tenant/token writes through it also clear this replica's auth cache at once. */
   storage: Storage;
   config: ServiceConfig;
   hooks: WriteHooks;
+  /** Per-replica cache of tenant records and active token hashes (see scim/routes.ts). */
+  authCache: Map<string, { at: number; tenant: Tenant | null; tokens: TokenRecord[] }>;
+  /** Drops this replica's cached data of a tenant (tenant/token writes through `storage` already do). */
+  invalidateTenant(tenant: string): void;
 }
 
+const cacheInvalidating = new Set<PropertyKey>(['createTenant', 'updateTenantSettings', 'deleteTenant', 'createToken', 'revokeToken']);
+
 export function createContext(storage: Storage, config: ServiceConfig): ServiceContext {
-  return { storage, config, hooks: { beforeWrite: [], afterWrite: [] } };
+  const authCache: ServiceContext['authCache'] = new Map();
+  // Delegating proxy: tenant and token writes made in this process (admin API, CLI in-process) take effect at once.
+  const wrapped = new Proxy(storage, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      if (!cacheInvalidating.has(prop)) return value.bind(target);
+      return async (...args: unknown[]) => {
+        try {
+          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } finally {
+          authCache.clear();
+        }
+      };
+    },
+  });
+  return { storage: wrapped, config, hooks: { beforeWrite: [], afterWrite: [] }, authCache, invalidateTenant: (tenant) => void authCache.delete(tenant) };
 }

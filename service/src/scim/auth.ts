@@ -1,7 +1,7 @@
 // Bearer tokens: random, shown once, stored as sha256 hex, compared in constant time against every
 // active token of the tenant (several may be active so a token is rotated without downtime).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Storage, TokenRecord } from '../storage/contract.js';
+import type { TokenRecord } from '../storage/contract.js';
 import { ScimError } from './errors.js';
 
 export function hashToken(token: string): string {
@@ -36,14 +36,13 @@ export function unauthorized(detail: string): ScimError {
 }
 
 /**
- * Authenticates a request for `tenant`. An unknown tenant answers exactly like a wrong token (401), so
- * tenant names cannot be probed.
+ * Authenticates a request against a tenant's active tokens. An unknown tenant has no tokens, so it answers
+ * exactly like a wrong token (401) and tenant names cannot be probed.
  */
-export async function authenticate(storage: Storage, tenant: string, authorization: string | undefined): Promise<TokenRecord> {
+export function authenticate(activeTokens: TokenRecord[], authorization: string | undefined): TokenRecord {
   const token = bearerOf(authorization);
   if (!token) throw unauthorized('Authorization: Bearer <token> is required; use the secret token issued for this tenant.');
-  const tokens = await storage.activeTokens(tenant);
-  const match = matchToken(token, tokens);
+  const match = matchToken(token, activeTokens);
   if (!match) throw unauthorized('The bearer token is not valid for this tenant (wrong, revoked or for another tenant).');
   return match;
 }

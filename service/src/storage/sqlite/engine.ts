@@ -295,7 +295,7 @@ export class SqliteStorage implements Storage {
     return this.gated(() => this.all<Parameters<SqliteStorage['toToken']>[0]>('SELECT * FROM tokens WHERE tenant = ? ORDER BY created, id', tenant).map((r) => this.toToken(r)));
   }
   activeTokens(tenant: string): Promise<TokenRecord[]> {
-    return this.gated(() => this.all<Parameters<SqliteStorage['toToken']>[0]>('SELECT * FROM tokens WHERE tenant = ? AND revoked IS NULL ORDER BY created, id', tenant).map((r) => this.toToken(r)));
+    return this.gated(() => this.all<Parameters<SqliteStorage['toToken']>[0]>('SELECT * FROM tokens INDEXED BY tokens_tenant WHERE tenant = ? AND revoked IS NULL ORDER BY created, id', tenant).map((r) => this.toToken(r)));
   }
   revokeToken(tenant: string, id: string): Promise<boolean> {
     return this.gated(() => this.run('UPDATE tokens SET revoked = ? WHERE tenant = ? AND id = ? AND revoked IS NULL', now(), tenant, id) > 0);
@@ -449,7 +449,7 @@ export class SqliteStorage implements Storage {
         exec(() =>
           self
             .all<{ group_id: string; display: string | null }>(
-              "SELECT m.group_id, json_extract(r.data, '$.displayName') AS display FROM members m JOIN resources r ON r.tenant = m.tenant AND r.id = m.group_id WHERE m.tenant = ? AND m.member_id = ? ORDER BY m.group_id",
+              "SELECT m.group_id, json_extract(r.data, '$.displayName') AS display FROM members m INDEXED BY members_member JOIN resources r ON r.tenant = m.tenant AND r.id = m.group_id WHERE m.tenant = ? AND m.member_id = ? ORDER BY +m.group_id",
               tenant, memberId,
             )
             .map((r) => ({ value: r.group_id, ...(r.display !== null ? { display: r.display } : {}) })),
@@ -469,7 +469,7 @@ export class SqliteStorage implements Storage {
   private query(tenant: string, type: ResourceType, query: ResourceQuery): QueryResult {
     const startIndex = Math.max(1, Math.floor(query.startIndex ?? 1));
     const count = query.count === undefined ? Number.MAX_SAFE_INTEGER : Math.max(0, Math.floor(query.count));
-    const { sql: where, residual } = query.filter ? splitFilter(query.filter, type) : { sql: null, residual: null };
+    const { sql: where, residual } = query.filter ? splitFilter(query.filter, type, tenant) : { sql: null, residual: null };
     const whereSql = 'r.tenant = ? AND r.type = ?' + (where ? ` AND ${where.sql}` : '');
     const params: Param[] = [tenant, type, ...(where?.params ?? [])];
     const descending = query.sortOrder === 'descending';
@@ -477,7 +477,10 @@ export class SqliteStorage implements Storage {
     const select = 'SELECT r.id, r.type, r.data, r.created, r.last_modified, r.version FROM resources r';
 
     if (residual === null && column !== null) {
-      const order = column === 'r.id' ? `r.id ${descending ? 'DESC' : 'ASC'}` : `${column} IS NULL, ${column} ${descending ? 'DESC' : 'ASC'}, r.id`;
+      // With a filter, `+r.id` keeps the planner from walking the id index to avoid a sort: the filter's own
+      // index (userName, externalId, emails…) must drive the lookup, so an `eq` never scans the tenant.
+      const idOrder = where ? '+r.id' : 'r.id';
+      const order = column === 'r.id' ? `${idOrder} ${descending ? 'DESC' : 'ASC'}` : `${column} IS NULL, ${column} ${descending ? 'DESC' : 'ASC'}, ${idOrder}`;
       const rows =
         count === 0 ? [] : this.all<ResourceRow>(`${select} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`, ...params, Math.min(count, 2 ** 31), startIndex - 1);
       // A first page shorter than asked is the whole result: no COUNT needed (the common `userName eq` case).

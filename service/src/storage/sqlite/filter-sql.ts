@@ -70,42 +70,43 @@ function toBoolean(value: FilterValue): boolean | null {
 }
 
 /** `emails.value op x`, `emails op x`, `emails[type eq "work"].value op x`. */
-function emailCompare(path: AttrPath, op: CompareOp, value: FilterValue): SqlFragment | null {
+function emailCompare(path: AttrPath, op: CompareOp, value: FilterValue, tenant: string): SqlFragment | null {
   if (path.attr.toLowerCase() !== 'emails' || path.uri) return null;
   if (path.sub && path.sub.toLowerCase() !== 'value') return null;
   if (typeof value !== 'string' || op === 'ne' || op === 'gt' || op === 'ge' || op === 'lt' || op === 'le') return null;
   const inner = stringCompare('e.value_lc', op, value, true);
   if (!inner) return null;
   let typeSql = '';
-  const params: Array<string | number | null> = [...inner.params];
+  const params: Array<string | number | null> = [tenant, ...inner.params];
   if (path.filter) {
     const f = path.filter;
     if (f.kind !== 'compare' || f.op !== 'eq' || f.path.attr.toLowerCase() !== 'type' || f.path.sub || typeof f.value !== 'string') return null;
     typeSql = ' AND e.type_lc = ?';
     params.push(f.value.toLowerCase());
   }
-  return { sql: `EXISTS (SELECT 1 FROM emails e WHERE e.tenant = r.tenant AND e.user_id = r.id AND ${inner.sql}${typeSql})`, params };
+  // `r.id IN (…)` (not a correlated EXISTS) so SQLite drives the lookup from the emails index.
+  return { sql: `r.id IN (SELECT e.user_id FROM emails e WHERE e.tenant = ? AND ${inner.sql}${typeSql})`, params };
 }
 
 /** `members.value eq "id"` and `members eq "id"` on groups. */
-function memberCompare(path: AttrPath, op: CompareOp, value: FilterValue, type: ResourceType): SqlFragment | null {
+function memberCompare(path: AttrPath, op: CompareOp, value: FilterValue, type: ResourceType, tenant: string): SqlFragment | null {
   if (type !== 'Group' || path.attr.toLowerCase() !== 'members' || path.uri || path.filter) return null;
   if (path.sub && path.sub.toLowerCase() !== 'value') return null;
   if (op !== 'eq' || typeof value !== 'string') return null;
-  return { sql: 'EXISTS (SELECT 1 FROM members m WHERE m.tenant = r.tenant AND m.group_id = r.id AND m.member_id = ?)', params: [value] };
+  return { sql: 'r.id IN (SELECT m.group_id FROM members m INDEXED BY members_member WHERE m.tenant = ? AND m.member_id = ?)', params: [tenant, value] };
 }
 
-export function filterToSql(filter: Filter, type: ResourceType): SqlFragment | null {
+export function filterToSql(filter: Filter, type: ResourceType, tenant: string): SqlFragment | null {
   switch (filter.kind) {
     case 'and':
     case 'or': {
-      const left = filterToSql(filter.left, type);
-      const right = filterToSql(filter.right, type);
+      const left = filterToSql(filter.left, type, tenant);
+      const right = filterToSql(filter.right, type, tenant);
       if (!left || !right) return null;
       return { sql: `(${left.sql} ${filter.kind === 'and' ? 'AND' : 'OR'} ${right.sql})`, params: [...left.params, ...right.params] };
     }
     case 'not': {
-      const inner = filterToSql(filter.filter, type);
+      const inner = filterToSql(filter.filter, type, tenant);
       return inner ? { sql: `NOT COALESCE(${inner.sql}, 0)`, params: inner.params } : null;
     }
     case 'valuePath':
@@ -117,7 +118,7 @@ export function filterToSql(filter: Filter, type: ResourceType): SqlFragment | n
     }
     case 'compare': {
       const col = columnFor(filter.path, type);
-      if (!col) return emailCompare(filter.path, filter.op, filter.value) ?? memberCompare(filter.path, filter.op, filter.value, type);
+      if (!col) return emailCompare(filter.path, filter.op, filter.value, tenant) ?? memberCompare(filter.path, filter.op, filter.value, type, tenant);
       if (col.kind === 'boolean') {
         if (filter.op !== 'eq' && filter.op !== 'ne') return null;
         const b = toBoolean(filter.value);
@@ -131,12 +132,12 @@ export function filterToSql(filter: Filter, type: ResourceType): SqlFragment | n
 }
 
 /** Splits top-level AND conjuncts into the SQL-translatable part and the rest (evaluated in memory). */
-export function splitFilter(filter: Filter, type: ResourceType): { sql: SqlFragment | null; residual: Filter | null } {
-  const whole = filterToSql(filter, type);
+export function splitFilter(filter: Filter, type: ResourceType, tenant: string): { sql: SqlFragment | null; residual: Filter | null } {
+  const whole = filterToSql(filter, type, tenant);
   if (whole) return { sql: whole, residual: null };
   if (filter.kind !== 'and') return { sql: null, residual: filter };
-  const left = splitFilter(filter.left, type);
-  const right = splitFilter(filter.right, type);
+  const left = splitFilter(filter.left, type, tenant);
+  const right = splitFilter(filter.right, type, tenant);
   const parts = [left.sql, right.sql].filter((p): p is SqlFragment => p !== null);
   const sql = parts.length === 0 ? null : { sql: parts.map((p) => p.sql).join(' AND '), params: parts.flatMap((p) => p.params) };
   const residuals = [left.residual, right.residual].filter((f): f is Filter => f !== null);
