@@ -130,7 +130,12 @@ export function extensionUri(uri: string, type: ResourceType, tenant: Tenant): s
   const lower = uri.toLowerCase();
   if (lower === enterpriseSchema.toLowerCase()) return enterpriseSchema;
   const configured = [...(tenant.settings.customSchemas ?? []), ...(tenant.settings.customExtensions ?? []).map((e) => `urn:ietf:params:scim:schemas:extension:${e.name}:2.0:User`)];
-  return configured.find((s) => s.toLowerCase() === lower);
+  const found = configured.find((s) => s.toLowerCase() === lower);
+  if (found) return found;
+  // Any well-formed custom extension is accepted and stored as sent (Entra maps custom attributes under
+  // `urn:ietf:params:scim:schemas:extension:<Name>:2.0:User` [MS-Attr]); configured ones are also discoverable.
+  const m = /^urn:ietf:params:scim:schemas:extension:([A-Za-z0-9_.-]+):2\.0:User$/i.exec(uri);
+  return m && m[1]!.toLowerCase() !== 'enterprise' ? `urn:ietf:params:scim:schemas:extension:${m[1]}:2.0:User` : undefined;
 }
 
 function unknownSchema(uri: string): never {

@@ -173,6 +173,22 @@ describe('Request format (reference §1.2)', () => {
     expect(patched.body[custom].badgeNumber).toBe('B-13');
   });
 
+  it('accepts a custom extension the tenant has not configured, stored as sent, via PATCH path and no-path URN keys ([MS-Attr])', async () => {
+    const other = 'urn:ietf:params:scim:schemas:extension:SignPath:2.0:User';
+    const id = await createUser({ [other]: { signingTeam: 'Core' } });
+    const res = await call('PATCH', `/Users/${id}`, patchOp({ op: 'Replace', path: `${other}:signingTeam`, value: 'Release' }, { op: 'add', value: { [`${other}:costCode`]: 'C-1' } }));
+    expect(res.status).toBe(200);
+    expect(res.body[other]).toEqual({ signingTeam: 'Release', costCode: 'C-1' });
+    expect(res.body.schemas).toContain(other);
+    // Configured extensions are discoverable in /Schemas and /ResourceTypes (reference §1.2 "Discovery endpoints").
+    const schemas = await call('GET', '/Schemas');
+    expect(schemas.body.Resources.map((r: { id: string }) => r.id)).toContain(custom);
+    const types = await call('GET', '/ResourceTypes/User');
+    expect(types.body.schemaExtensions.map((e: { schema: string }) => e.schema)).toEqual(expect.arrayContaining([enterprise, custom]));
+    expect((await call('POST', '/Schemas', {})).status).toBe(405);
+    expect((await call('GET', '/ServiceProviderConfig')).body.patch).toEqual({ supported: true });
+  });
+
   it('accepts "roles": [] and explicit nulls on POST and never returns nulls ([MS-Tut]; "Entra can\'t provision null attributes" [MS-Known])', async () => {
     const res = await call('POST', '/Users', {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
