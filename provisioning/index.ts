@@ -73,3 +73,4 @@ export {
   toScimPayload,
 } from './preview.js';
 export type { DirectoryPreview, ObjectPreview, PreviewProblem, PreviewProblemKind, CompiledMapping } from './preview.js';
+export { evaluateScopingFilter, evaluateClause, scopingOperators, ScopingFilterError } from './scoping.js';

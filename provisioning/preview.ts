@@ -16,6 +16,7 @@ import {
 } from '../expressions/index.js';
 import { appRoles } from './app-roles.js';
 import type { GraphAttributeDefinition, GraphDirectoryDefinition } from './graph-types.js';
+import { evaluateScopingFilter } from './scoping.js';
 import type { AttributeMapping, ObjectMappingModel, ProvisioningModel } from './model.js';
 import { sourceText } from './model.js';
 import { effectiveRoleAssignments, isGroupAssigned, type SampleDirectory, type SampleGroup, type SampleUser } from './sample-directory.js';
@@ -260,41 +261,56 @@ function setPath(payload: Record<string, unknown>, path: string, value: unknown)
 export function previewDirectory(model: ProvisioningModel, directory: SampleDirectory, roles: readonly RoleDefinition[] = appRoles): DirectoryPreview {
   const userMappings = compileMappings(model.users, model.targetDirectory);
   const groupMappings = compileMappings(model.groups, model.targetDirectory);
-  const assignedUser = new Set(
-    directory.users.filter((u) => effectiveRoleAssignments(directory, u.id).length > 0).map((u) => u.id.toLowerCase()),
-  );
-  const assignedGroup = new Set(directory.groups.filter((g) => isGroupAssigned(directory, g.id)).map((g) => g.id.toLowerCase()));
+
+  // Pass 1: who is in scope (assigned, and not excluded by a scoping filter). References can only point
+  // at provisioned objects, so this must be known before any payload is built.
+  type Scoped = { source: SourceObject; reason?: string };
+  const userScope = new Map<string, Scoped>();
+  for (const user of directory.users) {
+    const source = userSourceObject(directory, user, roles);
+    if (effectiveRoleAssignments(directory, user.id).length === 0) {
+      userScope.set(user.id.toLowerCase(), { source, reason: 'not assigned to the app (directly or through a direct group membership)' });
+      continue;
+    }
+    const scoped = evaluateScopingFilter(model.users.scope, source);
+    userScope.set(user.id.toLowerCase(), scoped.inScope ? { source } : { source, reason: scoped.reason! });
+  }
+  const groupScope = new Map<string, Scoped>();
+  for (const group of directory.groups) {
+    const source = groupSourceObject(directory, group, roles);
+    if (!model.groups.enabled) groupScope.set(group.id.toLowerCase(), { source, reason: 'group provisioning is disabled' });
+    else if (!isGroupAssigned(directory, group.id)) groupScope.set(group.id.toLowerCase(), { source, reason: 'group not assigned to the app' });
+    else {
+      const scoped = evaluateScopingFilter(model.groups.scope, source);
+      groupScope.set(group.id.toLowerCase(), scoped.inScope ? { source } : { source, reason: scoped.reason! });
+    }
+  }
   const labels = new Map<string, string>([
     ...directory.users.map((u) => [u.id.toLowerCase(), u.userPrincipalName] as const),
     ...directory.groups.map((g) => [g.id.toLowerCase(), g.displayName] as const),
   ]);
+  const provisioned = (key: string) => {
+    const entry = userScope.get(key) ?? groupScope.get(key);
+    return entry !== undefined && entry.reason === undefined;
+  };
   // References resolve to the referenced object's id in the app; only provisioned objects can be referenced.
   const resolveReference = (id: string) => {
     const key = id.toLowerCase();
-    if (!assignedUser.has(key) && !assignedGroup.has(key)) return null;
-    return `<id in app of ${labels.get(key) ?? id}>`;
+    return provisioned(key) ? `<id in app of ${labels.get(key) ?? id}>` : null;
   };
 
-  const users = directory.users.map((user): ObjectPreview => {
-    const base = { objectType: 'User' as const, id: user.id, label: user.userPrincipalName };
-    if (!assignedUser.has(user.id.toLowerCase())) {
-      return { ...base, inScope: false, outOfScopeReason: 'not assigned to the app (directly or through a direct group membership)', payload: null, problems: [] };
-    }
-    const { values, problems, escrowed } = evaluateObject(userMappings, userSourceObject(directory, user, roles));
-    checkRequiredAndMatching(userMappings, values, problems);
-    return { ...base, inScope: true, payload: escrowed ? null : toScimPayload('User', userMappings, values, resolveReference), problems };
-  });
-  const groups = directory.groups.map((group): ObjectPreview => {
-    const base = { objectType: 'Group' as const, id: group.id, label: group.displayName };
-    if (!model.groups.enabled) return { ...base, inScope: false, outOfScopeReason: 'group provisioning is disabled', payload: null, problems: [] };
-    if (!assignedGroup.has(group.id.toLowerCase())) {
-      return { ...base, inScope: false, outOfScopeReason: 'group not assigned to the app', payload: null, problems: [] };
-    }
-    const { values, problems, escrowed } = evaluateObject(groupMappings, groupSourceObject(directory, group, roles));
-    checkRequiredAndMatching(groupMappings, values, problems);
-    return { ...base, inScope: true, payload: escrowed ? null : toScimPayload('Group', groupMappings, values, resolveReference), problems };
-  });
-  return { users, groups };
+  // Pass 2: evaluate the mappings and build the payloads.
+  const build = (objectType: 'User' | 'Group', id: string, label: string, scoped: Scoped, mappings: CompiledMapping[]): ObjectPreview => {
+    const base = { objectType, id, label };
+    if (scoped.reason !== undefined) return { ...base, inScope: false, outOfScopeReason: scoped.reason, payload: null, problems: [] };
+    const { values, problems, escrowed } = evaluateObject(mappings, scoped.source);
+    checkRequiredAndMatching(mappings, values, problems);
+    return { ...base, inScope: true, payload: escrowed ? null : toScimPayload(objectType, mappings, values, resolveReference), problems };
+  };
+  return {
+    users: directory.users.map((u) => build('User', u.id, u.userPrincipalName, userScope.get(u.id.toLowerCase())!, userMappings)),
+    groups: directory.groups.map((g) => build('Group', g.id, g.displayName, groupScope.get(g.id.toLowerCase())!, groupMappings)),
+  };
 }
 
 /** Deterministic uniform numbers so previews of Guid()/RandomString() do not change between runs. */
