@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { ServiceContext, WriteEvent, WriteOperation } from '../context.js';
 import {
   matchesFilter,
+  type AttrPath,
+  type Filter,
   type JsonObject,
   type Member,
   type ResourceType,
@@ -16,7 +18,7 @@ import { parseStorageFilter } from '../filter/index.js';
 import { checkUserPolicies, decideLinkOnCreate, deactivated, policiesFromSettings, usersToDeactivate, type TenantPolicies } from '../policies/index.js';
 import { applyPatch, parsePatchBody, type MemberChange } from './patch.js';
 import { etagOf, normalizeResource, project, renderResource } from './resources.js';
-import { listResponseSchema } from './schema.js';
+import { enterpriseAttrIndex, enterpriseSchema, listResponseSchema, userAttrIndex } from './schema.js';
 
 export interface RequestScope {
   ctx: ServiceContext;
@@ -85,8 +87,26 @@ export interface ListParams extends ViewOptions {
 
 export const maxPageSize = 1000;
 
+/** Bare enterprise attribute names (`manager`, `department`) in a filter resolve to the enterprise extension. */
+function qualifyFilter(filter: Filter, type: ResourceType): Filter {
+  const qualify = (path: AttrPath): AttrPath => {
+    if (path.uri || type !== 'User') return path;
+    const lower = path.attr.toLowerCase();
+    return !userAttrIndex.has(lower) && enterpriseAttrIndex.has(lower) ? { ...path, uri: enterpriseSchema } : path;
+  };
+  switch (filter.kind) {
+    case 'and':
+    case 'or':
+      return { ...filter, left: qualifyFilter(filter.left, type), right: qualifyFilter(filter.right, type) };
+    case 'not':
+      return { ...filter, filter: qualifyFilter(filter.filter, type) };
+    default:
+      return { ...filter, path: qualify(filter.path) };
+  }
+}
+
 export async function listResources(scope: RequestScope, type: ResourceType, params: ListParams): Promise<Reply> {
-  const filter = params.filter !== undefined && params.filter.trim() !== '' ? parseStorageFilter(params.filter) : undefined;
+  const filter = params.filter !== undefined && params.filter.trim() !== '' ? qualifyFilter(parseStorageFilter(params.filter), type) : undefined;
   // RFC 7644 §3.4.2.4: startIndex < 1 is treated as 1, count < 0 as 0.
   const startIndex = Math.max(1, intParam(params.startIndex, 'startIndex') ?? 1);
   const count = Math.min(maxPageSize, Math.max(0, intParam(params.count, 'count') ?? 100));

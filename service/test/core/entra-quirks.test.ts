@@ -294,6 +294,15 @@ describe('Filters Entra sends (reference §1.2, §2.2)', () => {
     expect((await q(`emails.value eq "${mail}"`)).totalResults).toBe(1);
   });
 
+  it('answers the reference-attribute check `id eq "…" and manager eq "…"` ([MS-Tut])', async () => {
+    const manager = await createUser();
+    const id = await createUser({ [enterprise]: { manager: { value: manager } } });
+    const hit = await call('GET', `/Users?filter=${encodeURIComponent(`id eq "${id}" and manager eq "${manager}"`)}`);
+    expect(hit.body.Resources.map((r: { id: string }) => r.id)).toEqual([id]);
+    const miss = await call('GET', `/Users?filter=${encodeURIComponent(`id eq "${id}" and manager eq "${randomUUID()}"`)}`);
+    expect(miss.body).toMatchObject({ totalResults: 0, Resources: [] });
+  });
+
   it('answers an unsupported or malformed filter with 400 invalidFilter, never 404/500 (§2.2)', async () => {
     for (const filter of ['userName eq', 'userName xx "a"', '((userName eq "a")', 'userName eq "unterminated']) {
       const res = await call('GET', `/Users?filter=${encodeURIComponent(filter)}`);
