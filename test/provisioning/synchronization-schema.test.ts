@@ -18,7 +18,9 @@ import {
 } from '../../provisioning/index.js';
 
 const fixturePath = new URL('./fixtures/synchronization-schema.local.json', import.meta.url);
-const openApiPath = '/work/shared/reference/graph-synchronization.openapi.json';
+// Copy of /work/shared/reference/graph-synchronization.openapi.json (provenance in the SOURCE.md next to it), so CI
+// on a clean clone does not depend on files outside the repository.
+const openApiPath = new URL('./fixtures/graph-synchronization.openapi.json', import.meta.url);
 
 type JsonSchema = Record<string, unknown>;
 
