@@ -12,10 +12,8 @@ import { ScimService } from './components/scim-service.js';
 import { readStackConfig, rejectUnknownKeys } from './components/stack-config.js';
 
 rejectUnknownKeys(Object.keys(pulumi.runtime.allConfig()));
-const config = readStackConfig(
-  new pulumi.Config(),
-  new pulumi.Config('entra-scim').get('location') ?? new pulumi.Config('azure-native').get('location'),
-);
+const projectConfig = new pulumi.Config(); // namespace entra-scim (Pulumi.yaml name)
+const config = readStackConfig(projectConfig, projectConfig.get('location') ?? new pulumi.Config('azure-native').get('location'));
 const stack = pulumi.getStack();
 const azure = authorization.getClientConfigOutput();
 const deployer = azuread.getClientConfigOutput();
