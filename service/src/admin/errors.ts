@@ -18,3 +18,15 @@ export function scimError(status: number, detail: string, scimType?: string): Sc
 export function sendAdminError(reply: FastifyReply, status: number, detail: string, scimType?: string): FastifyReply {
   return reply.code(status).type('application/scim+json; charset=utf-8').send(scimError(status, detail, scimType));
 }
+/** A failed admin operation: HTTP status, optional scimType, and a detail that says what to fix. */
+export class AdminError extends Error {
+  readonly status: number;
+  readonly scimType: string | undefined;
+  constructor(status: number, detail: string, scimType?: string) {
+    super(detail);
+    this.name = 'AdminError';
+    this.status = status;
+    this.scimType = scimType;
+  }
+}
+

@@ -2,31 +2,25 @@
 // Every failure is an AdminError whose `detail` tells the operator what to fix.
 import { tenantNamePattern } from '../config.js';
 import {
-  NotFoundError, UniquenessError, type Storage, type StoredAuditEntry, type Tenant, type TokenRecord,
+  NotFoundError, UniquenessError, type CustomExtensionSettings, type Storage, type StoredAuditEntry, type Tenant, type TenantSettings, type TokenRecord,
 } from '../storage/contract.js';
 import { parseTenantPolicies, policiesFromSettings, policiesToJson, PolicyConfigError, type TenantPolicies } from '../policies/index.js';
+import { AdminError } from './errors.js';
+import { parseCustomExtensions, parseCustomSchemas } from './schemas.js';
 import { generateToken, hashToken } from './secrets.js';
 
-export class AdminError extends Error {
-  readonly status: number;
-  readonly scimType: string | undefined;
-  constructor(status: number, detail: string, scimType?: string) {
-    super(detail);
-    this.name = 'AdminError';
-    this.status = status;
-    this.scimType = scimType;
-  }
-}
+export { AdminError };
 
 // Tenant names appear in the SCIM URL path (`/scim/{tenant}`); the same rule as SCIM_TENANT.
 export { tenantNamePattern };
-const customSchemaPattern = /^urn:ietf:params:scim:schemas:extension:[A-Za-z0-9][A-Za-z0-9._-]*:2\.0:User$/;
 const maxLabelLength = 100;
 
 export interface TenantSummary {
   name: string;
   created: string;
   customSchemas: string[];
+  /** Names of the custom extensions with attribute definitions (`urn:…:extension:<Name>:2.0:User`). */
+  customExtensions: string[];
   activeTokens: number;
 }
 /** A token as listed: never the secret, never the hash. */
@@ -77,21 +71,18 @@ async function summary(storage: Storage, tenant: Tenant): Promise<TenantSummary>
     name: tenant.name,
     created: tenant.created,
     customSchemas: tenant.settings.customSchemas ?? [],
+    customExtensions: (tenant.settings.customExtensions ?? []).map((e) => e.name),
     activeTokens: (await storage.activeTokens(tenant.name)).length,
   };
 }
 
-export async function createTenant(storage: Storage, name: unknown, options: { customSchemas?: unknown } = {}): Promise<TenantSummary> {
+export async function createTenant(storage: Storage, name: unknown, options: { customSchemas?: unknown; customExtensions?: unknown } = {}): Promise<TenantSummary> {
   const tenantName = checkTenantName(name);
-  let customSchemas: string[] | undefined;
-  if (options.customSchemas !== undefined) {
-    if (!Array.isArray(options.customSchemas) || !options.customSchemas.every((s) => typeof s === 'string' && customSchemaPattern.test(s))) {
-      throw new AdminError(400, 'customSchemas must be an array of URNs like "urn:ietf:params:scim:schemas:extension:MyApp:2.0:User"', 'invalidValue');
-    }
-    customSchemas = [...new Set(options.customSchemas as string[])];
-  }
+  const settings: TenantSettings = {};
+  if (options.customSchemas !== undefined) settings.customSchemas = parseCustomSchemas(options.customSchemas);
+  if (options.customExtensions !== undefined) settings.customExtensions = parseCustomExtensions(options.customExtensions);
   try {
-    const tenant = await storage.createTenant(tenantName, customSchemas ? { customSchemas } : {});
+    const tenant = await storage.createTenant(tenantName, settings);
     return await summary(storage, tenant);
   } catch (error) {
     if (error instanceof UniquenessError) throw new AdminError(409, `tenant "${tenantName}" already exists`, 'uniqueness');
@@ -139,6 +130,34 @@ export async function revokeToken(storage: Storage, tenant: string, id: string):
   const existing = (await storage.listTokens(tenant)).find((t) => t.id === id);
   if (existing?.revoked) return; // Revoking twice is not an error: the token is revoked either way.
   throw new AdminError(404, `token "${id}" does not exist in tenant "${tenant}"; list token ids with \`scim-admin token list --tenant ${tenant}\``);
+}
+
+/** The tenant's extension schemas: bare URNs and extensions with attribute definitions. */
+export interface TenantSchemas {
+  customSchemas: string[];
+  customExtensions: CustomExtensionSettings[];
+}
+
+export async function getSchemas(storage: Storage, tenant: string): Promise<TenantSchemas> {
+  const { settings } = await requireTenant(storage, tenant);
+  return { customSchemas: settings.customSchemas ?? [], customExtensions: settings.customExtensions ?? [] };
+}
+
+/** Replaces the tenant's extension schemas (a field left out becomes empty); policies are kept. */
+export async function setSchemas(storage: Storage, tenant: string, input: unknown): Promise<TenantSchemas> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new AdminError(400, 'the schemas must be a JSON object like {"customExtensions": [{"name": "Contoso", "attributes": [{"name": "costCenter"}]}], "customSchemas": []}', 'invalidSyntax');
+  }
+  const body = input as Record<string, unknown>;
+  const unknown = Object.keys(body).filter((k) => k !== 'customSchemas' && k !== 'customExtensions');
+  if (unknown.length) throw new AdminError(400, `unknown field "${unknown[0]}"; allowed: customSchemas, customExtensions`, 'invalidValue');
+  const customSchemas = body.customSchemas === undefined ? [] : parseCustomSchemas(body.customSchemas);
+  const customExtensions = body.customExtensions === undefined ? [] : parseCustomExtensions(body.customExtensions);
+  const current = await requireTenant(storage, tenant);
+  const next: TenantSettings = { ...current.settings, customSchemas, customExtensions };
+  const updated = await storage.updateTenantSettings(tenant, next);
+  if (!updated) throw new AdminError(404, `tenant "${tenant}" does not exist`);
+  return { customSchemas: updated.settings.customSchemas ?? [], customExtensions: updated.settings.customExtensions ?? [] };
 }
 
 export async function getPolicies(storage: Storage, tenant: string): Promise<TenantPolicies> {

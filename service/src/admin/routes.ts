@@ -1,13 +1,14 @@
 // The admin HTTP API (`/admin/...`), behind its own admin token:
 //   GET/POST /admin/tenants, GET/DELETE /admin/tenants/:tenant,
 //   GET/POST /admin/tenants/:tenant/tokens, DELETE /admin/tenants/:tenant/tokens/:id,
-//   GET/PUT/PATCH /admin/tenants/:tenant/policies, GET /admin/tenants/:tenant/audit?limit=&cursor=
+//   GET/PUT/PATCH /admin/tenants/:tenant/policies, GET/PUT /admin/tenants/:tenant/schemas,
+//   GET /admin/tenants/:tenant/audit?limit=&cursor=
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StorageUnavailableError, type Storage } from '../storage/contract.js';
 import type { AdminAuthorizer } from './auth.js';
 import { sendAdminError } from './errors.js';
 import {
-  AdminError, createTenant, deleteTenant, getPolicies, getTenant, issueToken, listAudit, listTenants, listTokens, revokeToken, setPolicies,
+  AdminError, createTenant, deleteTenant, getPolicies, getSchemas, getTenant, setSchemas, issueToken, listAudit, listTenants, listTokens, revokeToken, setPolicies,
 } from './operations.js';
 
 export interface AdminRoutesOptions {
@@ -60,7 +61,10 @@ export async function registerAdminRoutes(app: FastifyInstance, options: AdminRo
 
   app.post(`${prefix}/tenants`, route(async (request, reply) => {
     const b = body(request, '{"name": "contoso"}');
-    const tenant = await createTenant(storage, b.name, b.customSchemas === undefined ? {} : { customSchemas: b.customSchemas });
+    const tenant = await createTenant(storage, b.name, {
+      ...(b.customSchemas !== undefined ? { customSchemas: b.customSchemas } : {}),
+      ...(b.customExtensions !== undefined ? { customExtensions: b.customExtensions } : {}),
+    });
     return reply.code(201).header('location', `${prefix}/tenants/${tenant.name}`).send(tenant);
   }));
 
@@ -100,6 +104,13 @@ export async function registerAdminRoutes(app: FastifyInstance, options: AdminRo
       }),
     });
   }
+
+  app.get(`${prefix}/tenants/:tenant/schemas`, route(async (request) => getSchemas(storage, request.params.tenant)));
+  app.put(`${prefix}/tenants/:tenant/schemas`, route(async (request) => {
+    const schemas = await setSchemas(storage, request.params.tenant, request.body);
+    changed(request.params.tenant);
+    return schemas;
+  }));
 
   app.get(`${prefix}/tenants/:tenant/audit`, route(async (request) =>
     listAudit(storage, request.params.tenant, { limit: request.query.limit, cursor: request.query.cursor })));

@@ -3,7 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
-  AdminError, createTenant, deleteTenant, issueToken, listAudit, listTenants, listTokens, revokeToken, getPolicies, setPolicies,
+  AdminError, createTenant, deleteTenant, issueToken, listAudit, listTenants, listTokens, revokeToken, getPolicies, setPolicies, getSchemas, setSchemas,
+  type TenantSchemas,
   type TenantSummary, type TokenInfo,
 } from '../admin/operations.js';
 import { defaultDatabaseUrl, openStorage, StorageUnavailableError, type Storage } from '../storage/index.js';
@@ -25,6 +26,9 @@ Commands:
   policies set --tenant <name> (<json> | --file <path>) [--replace]
                                                     change policies; fields left out keep their value,
                                                     or are switched off with --replace
+  schemas get --tenant <name>                       show the tenant's custom extension schemas
+  schemas set --tenant <name> (<json> | --file <path>)
+                                                    replace them: {"customExtensions": [...], "customSchemas": [...]}
   audit list --tenant <name> [--limit <n>] [--cursor <c>]
                                                     audit log, newest first; --cursor pages to older entries
 
@@ -37,6 +41,11 @@ Policies (JSON object, all off by default):
   {"requiredUserAttributes": ["userName", "displayName", "emails[type eq \\"work\\"].value"],
    "allowedRoleValues": ["Admin", "User"], "singleRoleBesidesDefault": {"defaultRole": "User"},
    "linkOnCreate": true, "deactivateWhenRemovedFromAllGroups": true}
+
+Custom extension schemas (Entra's custom attributes, discoverable in /Schemas):
+  {"customExtensions": [{"name": "Contoso", "attributes": [{"name": "costCenter"},
+     {"name": "clearance", "type": "integer"}]}],
+   "customSchemas": ["urn:ietf:params:scim:schemas:extension:Legacy:2.0:User"]}
 
 Exit codes: 0 success, 1 the operation failed, 2 wrong usage.`;
 
@@ -72,7 +81,8 @@ const options = {
 } as const;
 
 const knownCommands = new Set([
-  'tenant create', 'tenant list', 'tenant delete', 'token issue', 'token list', 'token revoke', 'policies get', 'policies set', 'audit list',
+  'tenant create', 'tenant list', 'tenant delete', 'token issue', 'token list', 'token revoke', 'policies get', 'policies set',
+  'schemas get', 'schemas set', 'audit list',
 ]);
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
@@ -120,10 +130,21 @@ function policiesText(p: TenantPolicies): string {
   ].join('\n');
 }
 
-async function readPolicyInput(values: Values, positionals: string[]): Promise<unknown> {
+function schemasText(tenant: string, s: TenantSchemas): string {
+  if (s.customExtensions.length === 0 && s.customSchemas.length === 0) return `Tenant "${tenant}" has no custom extension schemas.`;
+  const lines: string[] = [];
+  for (const ext of s.customExtensions) {
+    lines.push(`urn:ietf:params:scim:schemas:extension:${ext.name}:2.0:User`);
+    for (const a of ext.attributes) lines.push(`  ${a.name} (${a.type ?? 'string'}${a.multiValued ? ', multi-valued' : ''}${a.required ? ', required' : ''})`);
+  }
+  for (const urn of s.customSchemas) lines.push(`${urn} (attributes not declared)`);
+  return lines.join('\n');
+}
+
+async function readJsonInput(values: Values, positionals: string[], command: string): Promise<unknown> {
   const inline = positionals[2];
   if (positionals.length > 3) throw new UsageError(`unexpected argument "${positionals[3]}"; quote the JSON as one argument`);
-  if ((inline === undefined) === (values.file === undefined)) throw new UsageError('policies set needs the policies as one JSON argument or --file <path> (not both)');
+  if ((inline === undefined) === (values.file === undefined)) throw new UsageError(`${command} needs one JSON argument or --file <path> (not both)`);
   let text: string;
   if (values.file !== undefined) {
     try {
@@ -135,7 +156,7 @@ async function readPolicyInput(values: Values, positionals: string[]): Promise<u
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new UsageError(`the policies are not valid JSON (${(error as Error).message}); example: '{"linkOnCreate": true}'`);
+    throw new UsageError(`the ${command.split(' ')[0]} are not valid JSON (${(error as Error).message}); see --help for an example`);
   }
 }
 
@@ -206,10 +227,25 @@ async function prepare(values: Values, positionals: string[], io: CliIo): Promis
     }
     case 'policies set': {
       const tenant = needTenant(values, command);
-      const input = await readPolicyInput(values, positionals);
+      const input = await readJsonInput(values, positionals, command);
       return async (storage) => {
         const policies = await setPolicies(storage, tenant, input, values.replace ? 'replace' : 'merge');
         print(policies, `Policies of tenant "${tenant}" are now:\n${policiesText(policies)}`);
+      };
+    }
+    case 'schemas get': {
+      const tenant = needTenant(values, command);
+      return async (storage) => {
+        const schemas = await getSchemas(storage, tenant);
+        print(schemas, schemasText(tenant, schemas));
+      };
+    }
+    case 'schemas set': {
+      const tenant = needTenant(values, command);
+      const input = await readJsonInput(values, positionals, command);
+      return async (storage) => {
+        const schemas = await setSchemas(storage, tenant, input);
+        print(schemas, `Schemas of tenant "${tenant}" are now:\n${schemasText(tenant, schemas)}`);
       };
     }
     case 'audit list': {

@@ -219,3 +219,41 @@ describe('cache invalidation hook', () => {
     await hooked.close();
   });
 });
+
+describe('custom extension schemas', () => {
+  const contoso = { name: 'Contoso', description: 'Contoso HR attributes', attributes: [{ name: 'costCenter' }, { name: 'clearance', type: 'integer', required: true }] };
+
+  it('creates a tenant with extensions, reads and replaces them (policies kept)', async () => {
+    const created = await call('POST', '/admin/tenants', { body: { name: 'ext', customExtensions: [contoso] } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ customExtensions: ['Contoso'], customSchemas: [] });
+    await call('PATCH', '/admin/tenants/ext/policies', { body: { linkOnCreate: true } });
+    expect((await call('GET', '/admin/tenants/ext/schemas')).body).toEqual({ customSchemas: [], customExtensions: [contoso] });
+    const legacy = 'urn:ietf:params:scim:schemas:extension:Legacy:2.0:User';
+    const put = await call('PUT', '/admin/tenants/ext/schemas', { body: { customSchemas: [legacy] } });
+    expect(put.body).toEqual({ customSchemas: [legacy], customExtensions: [] });
+    expect((await storage.getTenant('ext'))!.settings).toMatchObject({ customSchemas: [legacy], customExtensions: [], policies: { linkOnCreate: true } });
+  });
+
+  it('rejects definitions /Schemas could not serve, naming the field', async () => {
+    await call('POST', '/admin/tenants', { body: { name: 'extbad' } });
+    const cases: Array<[unknown, string]> = [
+      [{ customExtensions: [{ name: 'enterprise', attributes: [] }] }, 'Custom extension name "enterprise" is invalid'],
+      [{ customExtensions: [{ name: 'A', attributes: [{ name: 'x', type: 'complex' }] }] }, 'unsupported type "complex"'],
+      [{ customExtensions: [{ name: 'A', attributes: [{ name: 'x' }, { name: 'X' }] }] }, 'defined twice'],
+      [{ customExtensions: [{ name: 'A', attributes: [{ name: 'x', required: 'yes' }] }] }, 'customExtensions[0].attributes[0].required must be true or false'],
+      [{ customExtensions: [{ name: 'A', attributes: [], extra: 1 }] }, 'customExtensions[0]: unknown field "extra"'],
+      [{ customExtensions: {} }, 'customExtensions must be an array'],
+      [{ customSchemas: ['urn:bad'] }, 'customSchemas must be an array of URNs'],
+      [{ schemas: [] }, 'unknown field "schemas"'],
+    ];
+    for (const [body, detail] of cases) {
+      const res = await call('PUT', '/admin/tenants/extbad/schemas', { body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body!.detail).toContain(detail);
+    }
+    expect((await call('POST', '/admin/tenants', { body: { name: 'extbad2', customExtensions: [{ name: '1x', attributes: [] }] } })).status).toBe(400);
+    expect((await call('GET', '/admin/tenants/extbad2')).status).toBe(404);
+    expect((await call('GET', '/admin/tenants/nope/schemas')).status).toBe(404);
+  });
+});

@@ -149,3 +149,22 @@ describe('scim-admin CLI', () => {
     expect(res.stderr).not.toContain('hunter2');
   });
 });
+
+describe('scim-admin schemas', () => {
+  it('sets and shows custom extension schemas; invalid definitions exit 1 naming the field', async () => {
+    await scimAdmin(['tenant', 'create', 'hr']);
+    const file = join(dir, 'schemas.json');
+    writeFileSync(file, JSON.stringify({ customExtensions: [{ name: 'Contoso', attributes: [{ name: 'costCenter' }, { name: 'clearance', type: 'integer' }] }] }));
+    const set = await scimAdmin(['schemas', 'set', '--tenant', 'hr', '--file', file]);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toContain('urn:ietf:params:scim:schemas:extension:Contoso:2.0:User\n  costCenter (string)\n  clearance (integer)');
+    const got = JSON.parse((await scimAdmin(['schemas', 'get', '--tenant', 'hr', '--json'])).stdout) as { customExtensions: Array<{ name: string }> };
+    expect(got.customExtensions.map((e) => e.name)).toEqual(['Contoso']);
+    const bad = await scimAdmin(['schemas', 'set', '--tenant', 'hr', '{"customExtensions":[{"name":"core","attributes":[]}]}']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('Custom extension name "core" is invalid');
+    const noInput = await scimAdmin(['schemas', 'set', '--tenant', 'hr']);
+    expect(noInput.code).toBe(2);
+    expect(noInput.stderr).toContain('schemas set needs one JSON argument or --file <path>');
+  });
+});

@@ -43,13 +43,13 @@ describe('service/README.md matches the code', () => {
     await app.ready();
     await app.close();
     await storage.close();
-    expect(routes.length).toBeGreaterThanOrEqual(11);
+    expect(routes.length).toBeGreaterThanOrEqual(13);
     const missing = routes.filter((r) => !readme.includes(`\`${r}\``));
     expect(missing).toEqual([]);
   });
 
   it('documents every admin CLI command, and the CLI help names them too', () => {
-    const commands = ['tenant create', 'tenant list', 'tenant delete', 'token issue', 'token list', 'token revoke', 'policies get', 'policies set', 'audit list'];
+    const commands = ['tenant create', 'tenant list', 'tenant delete', 'token issue', 'token list', 'token revoke', 'policies get', 'policies set', 'schemas get', 'schemas set', 'audit list'];
     for (const c of commands) {
       expect(readme).toContain(`npm run scim-admin -- ${c}`);
       expect(usage).toContain(c);

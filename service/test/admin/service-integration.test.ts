@@ -66,6 +66,33 @@ describe('admin API inside the service', () => {
   });
 });
 
+describe('custom extensions set through the admin API', () => {
+  it('are discoverable in /Schemas and accepted on users', async () => {
+    await admin('POST', '/tenants', { name: 'hr' });
+    const token = (await admin('POST', '/tenants/hr/tokens', {})).body!.token as string;
+    const put = await admin('PUT', '/tenants/hr/schemas', { customExtensions: [{ name: 'Contoso', attributes: [{ name: 'costCenter' }] }] });
+    expect(put.status).toBe(200);
+    const urn = 'urn:ietf:params:scim:schemas:extension:Contoso:2.0:User';
+    const auth = { authorization: `Bearer ${token}` };
+    // The per-replica tenant cache (SCIM_AUTH_CACHE_MS) may serve the old settings briefly.
+    const deadline = Date.now() + 3_000;
+    let ids: string[] = [];
+    do {
+      const schemas = (await (await fetch(`${service.url}/scim/hr/Schemas`, { headers: auth })).json()) as { Resources: Array<{ id: string }> };
+      ids = schemas.Resources.map((r) => r.id);
+      if (!ids.includes(urn)) await new Promise((r) => setTimeout(r, 100));
+    } while (!ids.includes(urn) && Date.now() < deadline);
+    expect(ids).toContain(urn);
+    const created = await fetch(`${service.url}/scim/hr/Users`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/scim+json' },
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'hr@contoso.com', [`${urn}:costCenter`]: 'CC-7' }),
+    });
+    expect(created.status).toBe(201);
+    expect(JSON.stringify(await created.json())).toContain('CC-7');
+  });
+});
+
 describe('metrics and request ids inside the service', () => {
   it('echoes x-request-id on SCIM, probe and unknown routes, and counts them by route pattern', async () => {
     const scim = await fetch(`${service.url}/scim/nobody/Users`, { headers: { 'x-request-id': 'probe-1' } });
