@@ -129,6 +129,22 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       expect(await storage.tenantStore(tenant).getResource('User', id)).toBeNull();
     });
 
+    it('a read running while a dry-run transaction is open never sees its writes', async () => {
+      const id = randomUUID();
+      let concurrent: Promise<unknown> | undefined;
+      await storage.transaction(
+        tenant,
+        async (tx) => {
+          await tx.insertResource('User', id, { userName: `concurrent-${id}@example.com` });
+          concurrent = storage.tenantStore(tenant).getResource('User', id);
+          await new Promise((r) => setTimeout(r, 20));
+        },
+        { rollback: true },
+      );
+      expect(await concurrent).toBeNull();
+      expect(await storage.tenantStore(tenant).getResource('User', id)).toBeNull();
+    });
+
     it('stores group members as rows: add, find, remove, delete cascade, group displayName unique', async () => {
       const g = randomUUID();
       const users = [randomUUID(), randomUUID(), randomUUID()];
