@@ -36,8 +36,6 @@ export function constantThunk(value: string): Thunk {
 // ---------------------------------------------------------------------------------------------------------------
 // Source attributes.
 
-const lowerKeyIndex = new WeakMap<object, Map<string, string>>();
-
 export function attributeReader(name: string): Thunk {
   const lower = name.toLowerCase();
   const path = name.includes('.') ? name.split('.') : undefined;
@@ -56,14 +54,16 @@ export function attributeReader(name: string): Thunk {
   };
 }
 
+/**
+ * The key spelled like `lower` in another case. A scan without allocations: most misses are attributes the object
+ * does not have, and the length check rejects nearly every key before any lower-casing.
+ */
 function findInsensitive(source: SourceObject, lower: string): string | undefined {
-  let index = lowerKeyIndex.get(source);
-  if (!index) {
-    index = new Map();
-    for (const key of Object.keys(source)) if (!index.has(key.toLowerCase())) index.set(key.toLowerCase(), key);
-    lowerKeyIndex.set(source, index);
+  const length = lower.length;
+  for (const key in source) {
+    if (key.length === length && key.toLowerCase() === lower && Object.hasOwn(source, key)) return key;
   }
-  return index.get(lower);
+  return undefined;
 }
 
 function walkPath(source: SourceObject, path: readonly string[]): Value | undefined {
