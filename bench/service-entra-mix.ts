@@ -153,13 +153,15 @@ interface Row {
   errors: number;
 }
 
-function row(scenario: string, r: Result): Row {
+function row(scenario: string, r: Result, fixedAmount: boolean): Row {
+  const requests = r['2xx'] + r.non2xx;
   return {
     scenario,
-    requestsPerSecond: Math.round(r.requests.average),
+    // A fixed-amount run lasts a second or two: whole-second buckets would round it, so divide by the run time.
+    requestsPerSecond: Math.round(fixedAmount ? requests / Math.max(r.duration, 0.001) : r.requests.average),
     p50: r.latency.p50,
     p99: r.latency.p99,
-    requests: r['2xx'] + r.non2xx,
+    requests,
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
   };
@@ -212,7 +214,7 @@ async function main(): Promise<number> {
         ...(extra.amount ? { amount: extra.amount } : { duration: o.duration }),
         requests: [{ setupRequest: (req) => setup(req) }],
       });
-      rows.push(row(scenario, result));
+      rows.push(row(scenario, result, Boolean(extra.amount)));
       const last = rows[rows.length - 1];
       log(`  ${last.requestsPerSecond} req/s, p50 ${last.p50} ms, p99 ${last.p99} ms, non-2xx ${last.non2xx}, errors ${last.errors}`);
     };
