@@ -74,3 +74,4 @@ export {
 } from './preview.js';
 export type { DirectoryPreview, ObjectPreview, PreviewProblem, PreviewProblemKind, CompiledMapping } from './preview.js';
 export { evaluateScopingFilter, evaluateClause, scopingOperators, ScopingFilterError } from './scoping.js';
+export { renderMappingsModule } from './codegen.js';
