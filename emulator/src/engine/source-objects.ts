@@ -1,7 +1,7 @@
 // What the engine imports from the directory: the source object a mapping is evaluated against
 // (Graph properties plus Entra's virtual attributes objectId, IsSoftDeleted, appRoleAssignments,
 // manager, members), and whether the object is in the job's scope (assigned or "sync all").
-import type { Directory, GroupEntry, UserEntry } from '../directory/store.js';
+import type { AppRoleAssignment, Directory, GroupEntry, UserEntry } from '../directory/store.js';
 import type { Value } from '../expressions-bridge.js';
 
 /** A source attribute value as the expression language reads it (booleans read as "True"/"False"). */
@@ -27,6 +27,30 @@ export interface ScopeContext {
   directory: Directory;
   servicePrincipalId: string;
   syncAll: boolean;
+  /** The service principal's assignments by principal id, built once per cycle (a snapshot, as Entra reads one). */
+  byPrincipal?: Map<string, AppRoleAssignment[]>;
+}
+
+function assignmentsOf(ctx: ScopeContext, principalId: string): readonly AppRoleAssignment[] {
+  if (!ctx.byPrincipal) {
+    ctx.byPrincipal = new Map();
+    for (const a of ctx.directory.assignmentsOf(ctx.servicePrincipalId)) {
+      const list = ctx.byPrincipal.get(a.principalId);
+      if (list) list.push(a);
+      else ctx.byPrincipal.set(a.principalId, [a]);
+    }
+  }
+  return ctx.byPrincipal.get(principalId) ?? [];
+}
+
+/** Assignments that put the user in scope: its own and those of groups it is a direct member of. */
+function userAssignments(ctx: ScopeContext, user: UserEntry): AppRoleAssignment[] {
+  const out = [...assignmentsOf(ctx, user.id)];
+  for (const groupId of ctx.directory.groupsOf(user.id)) {
+    if (ctx.directory.groups.get(groupId)?.deletedDateTime) continue;
+    out.push(...assignmentsOf(ctx, groupId));
+  }
+  return out;
 }
 
 export interface RoleAssignment {
@@ -40,9 +64,7 @@ export function userRoles(ctx: ScopeContext, user: UserEntry): RoleAssignment[] 
   const roles = ctx.directory.appRolesOf(ctx.servicePrincipalId);
   const result: RoleAssignment[] = [];
   const seen = new Set<string>();
-  for (const a of ctx.directory.assignmentsOf(ctx.servicePrincipalId)) {
-    const viaGroup = a.principalType === 'Group' && ctx.directory.groupsOf(user.id).has(a.principalId) && !ctx.directory.groups.get(a.principalId)?.deletedDateTime;
-    if (a.principalId !== user.id && !viaGroup) continue;
+  for (const a of userAssignments(ctx, user)) {
     const role = roles.find((r) => r.id === a.appRoleId);
     if (!role?.value || seen.has(role.id)) continue;
     seen.add(role.id);
@@ -52,15 +74,11 @@ export function userRoles(ctx: ScopeContext, user: UserEntry): RoleAssignment[] 
 }
 
 export function isUserAssigned(ctx: ScopeContext, user: UserEntry): boolean {
-  for (const a of ctx.directory.assignmentsOf(ctx.servicePrincipalId)) {
-    if (a.principalId === user.id) return true;
-    if (a.principalType === 'Group' && ctx.directory.groupsOf(user.id).has(a.principalId) && !ctx.directory.groups.get(a.principalId)?.deletedDateTime) return true;
-  }
-  return false;
+  return userAssignments(ctx, user).length > 0;
 }
 
 export function isGroupAssigned(ctx: ScopeContext, group: GroupEntry): boolean {
-  return ctx.directory.assignmentsOf(ctx.servicePrincipalId).some((a) => a.principalId === group.id);
+  return assignmentsOf(ctx, group.id).length > 0;
 }
 
 export function userSource(ctx: ScopeContext, user: UserEntry, inScope: boolean): SourceRecord {
