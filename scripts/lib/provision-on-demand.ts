@@ -7,7 +7,7 @@ import type { GraphApi } from './graph/client.js';
 import { findGroup, findUser, getSchema, groupMemberIds, provisionOnDemand, resolveJob, ruleIdOf, type DecodedProvisionOnDemand } from './graph/synchronization.js';
 import { provisionOnDemandLimiter } from './graph/rate-limit.js';
 import type { ProvisioningStep } from './graph/types.js';
-import { fromInputs, graphFor, graphOptions, jobOption } from './inputs.js';
+import { fromInputs, graphFor, graphOptions, jobOption, optionalInput } from './inputs.js';
 
 export interface OnDemandOutcome {
   /** What the user typed (UPN, display name or id). */
@@ -125,7 +125,7 @@ export async function provisionTargets(api: GraphApi, spId: string, jobId: strin
 
 export async function spAndJob(ctx: CommandContext, api: GraphApi): Promise<{ spId: string; jobId: string }> {
   const spId = await fromInputs(ctx, 'service-principal-id', 'servicePrincipalObjectId', 'the enterprise application whose job to use');
-  const jobId = ctx.string('job-id') ?? (await resolveJob(api, spId, undefined)).id;
+  const jobId = (await optionalInput(ctx, 'job-id', 'provisioningJobId')) ?? (await resolveJob(api, spId, undefined)).id;
   return { spId, jobId };
 }
 

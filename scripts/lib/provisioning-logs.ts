@@ -6,7 +6,7 @@ import { table, type Output } from './cli/output.js';
 import type { GraphApi } from './graph/client.js';
 import { getJob, listProvisioningLogs, resolveJob } from './graph/synchronization.js';
 import type { ProvisioningObjectSummary, SynchronizationJob } from './graph/types.js';
-import { fromInputs, graphFor, graphOptions, jobOption } from './inputs.js';
+import { fromInputs, graphFor, graphOptions, jobOption, optionalInput } from './inputs.js';
 import { adviceFor } from './provisioning-errors.js';
 
 const STATUSES = ['success', 'failure', 'skipped', 'warning'] as const;
@@ -177,7 +177,7 @@ export const provisioningLogsCommand: CommandSpec = {
     };
     const api = graphFor(ctx);
     const spId = await fromInputs(ctx, 'service-principal-id', 'servicePrincipalObjectId', 'the enterprise application whose logs to read');
-    const jobId = (await resolveJob(api, spId, ctx.string('job-id'))).id;
+    const jobId = (await resolveJob(api, spId, await optionalInput(ctx, 'job-id', 'provisioningJobId'))).id;
     const records = ctx.flag('follow') ? await follow(ctx, api, spId, jobId, filter, ctx.flag('until-cycle-end'), interval * 1000) : await fetchLogs(api, jobId, filter);
     const job = await getJob(api, spId, jobId);
     const failures = groupFailures(records);

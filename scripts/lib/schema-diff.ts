@@ -1,6 +1,7 @@
 // A readable diff between the live synchronization schema and the one built from provisioning/:
 // attribute mappings added, removed and changed, scoping filters, object mappings enabled/disabled,
 // and target attributes added to or removed from the directories.
+import { formatExpression, fromGraphExpressionTree } from '../../expressions/index.js';
 import type { AttributeMapping, AttributeMappingSource, DirectoryDefinition, ObjectMapping, SynchronizationSchema } from './graph/types.js';
 
 export type SchemaChange =
@@ -13,17 +14,24 @@ export type SchemaChange =
   | { kind: 'target-attribute-added' | 'target-attribute-removed'; directory: string; objectName: string; attribute: string; type: string }
   | { kind: 'rule-added' | 'rule-removed'; rule: string };
 
-/** Canonical text of a mapping source: its expression, or the tree written out the way the portal shows it. */
+/**
+ * Canonical text of a mapping source: its expression, or the Graph tree written back as text by expressions/
+ * (which puts omitted arguments back by parameter key, so `Switch([IsSoftDeleted], , …)` keeps its positions).
+ */
 export function sourceText(source: AttributeMappingSource | null | undefined): string {
   if (!source) return '(none)';
   if (source.expression) return source.expression;
-  switch (source.type) {
-    case 'Attribute':
-      return `[${source.name ?? ''}]`;
-    case 'Constant':
-      return `"${String(source.name ?? '').replace(/"/g, '\\"')}"`;
-    default:
-      return `${source.name ?? '?'}(${(source.parameters ?? []).map((p) => sourceText(p.value)).join(', ')})`;
+  try {
+    return formatExpression(fromGraphExpressionTree(source as Parameters<typeof fromGraphExpressionTree>[0]));
+  } catch {
+    switch (source.type) {
+      case 'Attribute':
+        return `[${source.name ?? ''}]`;
+      case 'Constant':
+        return `"${String(source.name ?? '').replace(/"/g, '\\"')}"`;
+      default:
+        return `${source.name ?? '?'}(${(source.parameters ?? []).map((p) => sourceText(p.value)).join(', ')})`;
+    }
   }
 }
 

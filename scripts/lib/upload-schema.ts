@@ -11,7 +11,7 @@ import { isLoopbackUrl } from './graph/auth.js';
 import type { GraphApi } from './graph/client.js';
 import { getSchema, parseExpressionRemote, putSchema, resolveJob, restartJob } from './graph/synchronization.js';
 import type { SynchronizationSchema } from './graph/types.js';
-import { fromInputs, graphFor, graphOptions, jobOption } from './inputs.js';
+import { fromInputs, graphFor, graphOptions, jobOption, optionalInput } from './inputs.js';
 import { diffSchemas, formatChanges, needsFullCycle, sourceText, type SchemaChange } from './schema-diff.js';
 
 /** The portal's "Restart provisioning": re-evaluate everything, drop pending retries, lift quarantine. */
@@ -111,7 +111,7 @@ export const uploadSchemaCommand: CommandSpec = {
     if (environment && !environmentNames.includes(environment as (typeof environmentNames)[number])) throw usageError(`Unknown environment '${environment}'.`, `Use one of ${environmentNames.join(', ')} (provisioning/environments.ts).`);
     const api = graphFor(ctx);
     const spId = await fromInputs(ctx, 'service-principal-id', 'servicePrincipalObjectId', 'the enterprise application whose mappings to upload');
-    const job = await resolveJob(api, spId, ctx.string('job-id'));
+    const job = await resolveJob(api, spId, await optionalInput(ctx, 'job-id', 'provisioningJobId'));
     const live = await getSchema(api, spId, job.id);
     const desired = adoptRuleIds(live, await desiredSchema(ctx, environment ?? 'local'));
 

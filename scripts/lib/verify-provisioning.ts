@@ -79,7 +79,7 @@ export async function verify(ctx: CommandContext, api: GraphApi): Promise<{ chec
   // Inputs first: a missing token is a usage error before any Graph call.
   const token = await readScimToken({ file: ctx.string('token-file'), env: process.env.SCIM_TOKEN, secretUri: await optionalInput(ctx, 'token-secret-uri', 'scimTokenSecretUri') });
   if (!token) throw usageError('verify-provisioning reads the canaries back from the SCIM service and needs its token.', 'Pass --token-file <path>, set SCIM_TOKEN, or --token-secret-uri <Key Vault secret URI>.');
-  const job = await resolveJob(api, spId, ctx.string('job-id'));
+  const job = await resolveJob(api, spId, await optionalInput(ctx, 'job-id', 'provisioningJobId'));
   const tenantUrl = (await optionalInput(ctx, 'tenant-url', 'tenantUrl')) ?? (await getSecretKeys(api, spId)).find((s) => s.key === 'BaseAddress')?.value;
   if (!tenantUrl) throw usageError('No tenant URL to read the canaries back from.', 'Pass --tenant-url or save it with npm run configure-provisioning.');
   const scim = scimReader(tenantUrl, token.token);

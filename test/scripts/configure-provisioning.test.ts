@@ -1,5 +1,5 @@
 // configure-provisioning as a child process against the emulator and the real SCIM service.
-import { writeFile, mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,18 @@ describe('configure-provisioning', { timeout: 90_000 }, () => {
     expect(r.json.error.fix).toBeTruthy();
     expect(r.stderr).toContain('error: ');
     expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+
+  it('takes missing inputs from `pulumi stack output --json` when the pulumi CLI is on PATH', async () => {
+    const spId = await newApp(h);
+    const bin = await mkdtemp(join(tmpdir(), 'fake-pulumi-'));
+    const argsFile = join(bin, 'args.txt');
+    // A stand-in pulumi CLI (a real executable on PATH) that prints the stack outputs the scripts read.
+    await writeFile(join(bin, 'pulumi'), `#!/bin/sh\necho "$@" > '${argsFile}'\necho '${JSON.stringify({ servicePrincipalObjectId: spId, tenantUrl: h.tenantUrl, scimTokenSecretUri: '[secret]' })}'\n`, { mode: 0o755 });
+    const r = await runScript('configure-provisioning', ['--graph-url', h.graphUrl, '--stack', 'dev', '--json'], { SCIM_TOKEN: h.token, ENTRA_SCIM_NO_PULUMI: '', PATH: `${bin}:${process.env.PATH ?? ''}` });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ servicePrincipalId: spId, credentials: 'saved', tokenSource: 'env', testConnection: { ok: true } });
+    expect((await readFile(argsFile, 'utf8')).trim()).toBe('stack output --json --stack dev');
   });
 
   it('says when Graph cannot be reached (exit 5)', async () => {

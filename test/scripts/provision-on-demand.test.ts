@@ -1,10 +1,10 @@
 // provision-on-demand as a child process against the emulator's provisioning engine and the real SCIM service.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSynchronizationSchema } from '../../provisioning/index.js';
-import { configuredApp, runScript, schemaWithRejectedAttribute, startHarness, type Harness } from './support/harness.js';
+import { configuredApp, type ConfiguredApp, runScript, schemaWithRejectedAttribute, startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
-let app: { spId: string; jobId: string; common: string[] };
+let app: ConfiguredApp;
 beforeAll(async () => {
   h = await startHarness();
   app = await configuredApp(h);
@@ -54,7 +54,7 @@ describe('provision-on-demand', { timeout: 90_000 }, () => {
   });
 
   it('exits 1 and shows the failed step when the SCIM service rejects the export', async () => {
-    const broken = await configuredApp(h, { schema: schemaWithRejectedAttribute(buildSynchronizationSchema('local')) });
+    const broken = await configuredApp(h, { schema: schemaWithRejectedAttribute(buildSynchronizationSchema('local')), freshTenant: true });
     const r = await runScript('provision-on-demand', [...broken.common, '--user', 'megan.bowen@contoso.com', '--json']);
     expect(r.code).toBe(1);
     const u = r.json.results[0];

@@ -2,15 +2,16 @@
 // --follow until a started cycle ends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSynchronizationSchema } from '../../provisioning/index.js';
-import { configuredApp, runScript, schemaWithRejectedAttribute, startHarness, type Harness } from './support/harness.js';
+import { startJob } from '../../scripts/lib/graph/synchronization.js';
+import { configuredApp, type ConfiguredApp, runScript, schemaWithRejectedAttribute, startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
-let good: { spId: string; jobId: string; common: string[] };
-let broken: { spId: string; jobId: string; common: string[] };
+let good: ConfiguredApp;
+let broken: ConfiguredApp;
 beforeAll(async () => {
   h = await startHarness();
   good = await configuredApp(h);
-  broken = await configuredApp(h, { schema: schemaWithRejectedAttribute(buildSynchronizationSchema('local')) });
+  broken = await configuredApp(h, { schema: schemaWithRejectedAttribute(buildSynchronizationSchema('local')), freshTenant: true });
   const a = await runScript('provision-on-demand', [...good.common, '--user', 'megan.bowen@contoso.com', '--user', 'alex.wilber@contoso.com']);
   const b = await runScript('provision-on-demand', [...broken.common, '--user', 'megan.bowen@contoso.com', '--user', 'adele.vance@contoso.com']);
   if (a.code !== 0 || b.code !== 1) throw new Error(`setup: provision-on-demand exited ${a.code}/${b.code}: ${a.stderr}${b.stderr}`);
@@ -54,6 +55,18 @@ describe('provisioning-logs', { timeout: 90_000 }, () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.json.job.lastExecution.state).toBe('Succeeded');
     expect(r.json.records.length).toBeGreaterThan(2);
+  });
+
+  it('exits 1 and explains the quarantine of a job whose token the SCIM service refuses', async () => {
+    const quarantined = await configuredApp(h, { token: 'not-the-token' });
+    await startJob(h.api, quarantined.spId, quarantined.jobId);
+    const r = await runScript('provisioning-logs', [...quarantined.common, '--follow', '--until-cycle-end', '--since', '1m', '--interval', '0.3', '--json']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.json.job.status).toBe('Quarantine');
+    expect(r.json.job.quarantine.reason).toBeTruthy();
+    const human = await runScript('provisioning-logs', [...quarantined.common]);
+    expect(human.stdout).toMatch(/QUARANTINE/);
+    expect(human.stdout).toContain('quarantine fix:');
   });
 
   it.each([

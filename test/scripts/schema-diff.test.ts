@@ -1,6 +1,7 @@
 // The readable schema diff upload-schema prints: mappings added/removed/changed, scoping, target attributes.
 import { describe, expect, it } from 'vitest';
-import type { SynchronizationSchema } from '../../scripts/lib/graph/types.js';
+import { formatExpression, parseExpression, toGraphExpressionTree } from '../../expressions/index.js';
+import type { AttributeMappingSource, SynchronizationSchema } from '../../scripts/lib/graph/types.js';
 import { diffSchemas, formatChanges, needsFullCycle, sourceText } from '../../scripts/lib/schema-diff.js';
 
 const USER = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -52,6 +53,14 @@ describe('diffSchemas', () => {
     expect(text).toContain('1 mapping(s) added, 1 removed, 1 changed');
     expect(needsFullCycle(changes)).toBe(true);
     expect(needsFullCycle(changes.filter((c) => c.kind === 'target-attribute-added'))).toBe(false);
+  });
+
+  it('writes Graph trees without expression text back with omitted arguments in place', () => {
+    const text = 'Switch([IsSoftDeleted], , "False", "True", "True", "False")';
+    const strip = (node: AttributeMappingSource): AttributeMappingSource => ({ ...node, expression: null, parameters: (node.parameters ?? []).map((p) => ({ key: p.key, value: strip(p.value) })) });
+    const tree = strip(toGraphExpressionTree(parseExpression(text)) as AttributeMappingSource);
+    expect(sourceText(tree)).toBe(formatExpression(parseExpression(text)));
+    expect(parseExpression(sourceText(tree))).toBeTruthy();
   });
 
   it('writes function trees the way the portal shows expressions', () => {

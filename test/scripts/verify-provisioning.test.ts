@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSynchronizationSchema } from '../../provisioning/index.js';
-import { configuredApp, runScript, schemaWithRejectedAttribute, startHarness, type Harness } from './support/harness.js';
+import { configuredApp, type ConfiguredApp, runScript, schemaWithRejectedAttribute, startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
 let dir: string;
@@ -20,7 +20,7 @@ describe('verify-provisioning', { timeout: 120_000 }, () => {
   it('passes every check, compares every mapped attribute, writes JUnit; a rerun passes again', async () => {
     const app = await configuredApp(h);
     const junit = join(dir, 'verify.xml');
-    const r = await runScript('verify-provisioning', [...app.common, ...canaries, '--junit', junit, '--json'], { SCIM_TOKEN: h.token });
+    const r = await runScript('verify-provisioning', [...app.common, ...canaries, '--junit', junit, '--json'], { SCIM_TOKEN: app.token });
     expect(r.code, r.stderr).toBe(0);
     expect(r.json.ok).toBe(true);
     const names = r.json.checks.map((c: { name: string }) => c.name);
@@ -41,15 +41,15 @@ describe('verify-provisioning', { timeout: 120_000 }, () => {
     expect(attributes.some((a) => a.status === 'mismatch')).toBe(false);
     const xml = await readFile(junit, 'utf8');
     expect(xml).toContain('tests="7" failures="0"');
-    expect(xml).not.toContain(h.token);
+    expect(xml).not.toContain(app.token);
 
-    const again = await runScript('verify-provisioning', [...app.common, ...canaries, '--json'], { SCIM_TOKEN: h.token });
+    const again = await runScript('verify-provisioning', [...app.common, ...canaries, '--json'], { SCIM_TOKEN: app.token });
     expect(again.code, again.stderr).toBe(0);
   });
 
   it('fails (exit 1) on a failed Test Connection and skips the canaries', async () => {
     const app = await configuredApp(h, { token: 'not-the-token' });
-    const r = await runScript('verify-provisioning', [...app.common, ...canaries], { SCIM_TOKEN: h.token });
+    const r = await runScript('verify-provisioning', [...app.common, ...canaries], { SCIM_TOKEN: app.token });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/Test Connection\s+FAIL/);
     expect(r.stdout).toMatch(/Canaries\s+SKIP\s+skipped: Test Connection failed/);
@@ -57,9 +57,9 @@ describe('verify-provisioning', { timeout: 120_000 }, () => {
   });
 
   it('fails (exit 1) when a canary cannot be provisioned, and the log check reports the error code', async () => {
-    const app = await configuredApp(h, { schema: schemaWithRejectedAttribute(buildSynchronizationSchema('local')) });
+    const app = await configuredApp(h, { schema: schemaWithRejectedAttribute(buildSynchronizationSchema('local')), freshTenant: true });
     const junit = join(dir, 'failed.xml');
-    const r = await runScript('verify-provisioning', [...app.common, '--user', 'megan.bowen@contoso.com', '--junit', junit, '--json'], { SCIM_TOKEN: h.token });
+    const r = await runScript('verify-provisioning', [...app.common, '--user', 'megan.bowen@contoso.com', '--junit', junit, '--json'], { SCIM_TOKEN: app.token });
     expect(r.code).toBe(1);
     const byName = Object.fromEntries(r.json.checks.map((c: { name: string; status: string }) => [c.name, c.status]));
     expect(byName['Provision User megan.bowen@contoso.com']).toBe('fail');

@@ -14,6 +14,8 @@ import { createEnterpriseApp } from '../../../scripts/lib/local/local.js';
 import { createScimTenant, customSchemasOf } from '../../../scripts/lib/local/scim-tenant.js';
 
 export interface Harness {
+  serviceUrl: string;
+  adminToken: string;
   graphUrl: string;
   tenantUrl: string;
   token: string;
@@ -27,6 +29,8 @@ export async function startHarness(): Promise<Harness> {
   const token = await createScimTenant(service.url, adminToken, 'acme', customSchemasOf('local'));
   const emulator = await startEmulator({ port: 0, host: '127.0.0.1', seed: defaultSampleDirectoryPath });
   return {
+    serviceUrl: service.url,
+    adminToken,
     graphUrl: emulator.url,
     tenantUrl: `${service.url}/scim/acme`,
     token,
@@ -85,31 +89,42 @@ export function runScript(name: string, args: string[], env: Record<string, stri
  * A new app with its job, credentials and schema in place, set up in-process through the same Graph
  * calls configure-provisioning and upload-schema make (those scripts have their own child-process tests).
  */
-export async function configuredApp(h: Harness, options: { token?: string; schema?: unknown } = {}): Promise<{ spId: string; jobId: string; common: string[] }> {
+export interface ConfiguredApp {
+  spId: string;
+  jobId: string;
+  common: string[];
+  /** The SCIM tenant the job provisions into and its token. */
+  tenantUrl: string;
+  token: string;
+}
+
+/** By default in a SCIM tenant of its own, so that objects other tests provisioned cannot match. */
+export async function configuredApp(h: Harness, options: { token?: string; schema?: unknown; freshTenant?: boolean } = {}): Promise<ConfiguredApp> {
+  let tenantUrl = h.tenantUrl;
+  let token = h.token;
+  if (options.freshTenant !== false) {
+    // Its own SCIM tenant: nothing provisioned by other tests can match its objects.
+    const name = `t${randomBytes(4).toString('hex')}`;
+    token = await createScimTenant(h.serviceUrl, h.adminToken, name, customSchemasOf('local'));
+    tenantUrl = `${h.serviceUrl}/scim/${name}`;
+  }
   const spId = await newApp(h);
   const { job } = await ensureScimJob(h.api, spId);
   await putSecrets(h.api, spId, [
-    { key: 'BaseAddress', value: h.tenantUrl },
-    { key: 'SecretToken', value: options.token ?? h.token },
+    { key: 'BaseAddress', value: tenantUrl },
+    { key: 'SecretToken', value: options.token ?? token },
   ]);
   await putSchema(h.api, spId, job.id, (options.schema ?? buildSynchronizationSchema('local')) as SynchronizationSchema);
-  return { spId, jobId: job.id, common: ['--graph-url', h.graphUrl, '--service-principal-id', spId] };
+  return { spId, jobId: job.id, common: ['--graph-url', h.graphUrl, '--service-principal-id', spId], tenantUrl, token };
 }
 
-/** The local schema plus a mapping into an extension schema the SCIM service does not know: exports fail. */
-export function schemaWithRejectedAttribute(built: { directories: { name: string; objects: { name: string; attributes: unknown[] }[] }[]; synchronizationRules: { objectMappings: { sourceObjectName: string; attributeMappings: unknown[] }[] }[] }): unknown {
+/**
+ * The local schema with userName mapped from an attribute no sample user has (facsimileTelephoneNumber):
+ * every user export lacks the required userName, so the SCIM service refuses it and provisioning fails.
+ */
+export function schemaWithRejectedAttribute(built: { synchronizationRules: { objectMappings: { sourceObjectName: string; attributeMappings: { targetAttributeName: string; source?: unknown }[] }[] }[] }): unknown {
   const schema = structuredClone(built);
-  const target = 'urn:ietf:params:scim:schemas:extension:Bogus:2.0:User:tier';
-  const customappsso = schema.directories.find((d) => d.name === 'customappsso')!;
-  customappsso.objects.find((o) => o.name.endsWith(':User'))!.attributes.push({ name: target, type: 'String', anchor: false, caseExact: false, flowNullValues: false, multivalued: false, mutability: 'ReadWrite', required: false, referencedObjects: [], apiExpressions: [], metadata: [] });
-  schema.synchronizationRules[0].objectMappings.find((m) => m.sourceObjectName === 'User')!.attributeMappings.push({
-    targetAttributeName: target,
-    source: { type: 'Attribute', name: 'department', expression: '[department]', parameters: [] },
-    defaultValue: null,
-    matchingPriority: 0,
-    flowType: 'Always',
-    flowBehavior: 'FlowWhenChanged',
-    exportMissingReferences: false,
-  });
+  const userName = schema.synchronizationRules[0].objectMappings.find((m) => m.sourceObjectName === 'User')!.attributeMappings.find((a) => a.targetAttributeName === 'userName')!;
+  userName.source = { type: 'Attribute', name: 'facsimileTelephoneNumber', expression: '[facsimileTelephoneNumber]', parameters: [] };
   return schema;
 }
