@@ -118,7 +118,8 @@ export class SqliteStorage implements Storage {
     try {
       if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
       this.db = new DatabaseSync(options.path);
-      this.db.exec('PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;');
+      // 64 MB page cache: a 100k-user store's indexes stay in memory (the default 2 MB makes every lookup read pages).
+      this.db.exec('PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;');
       if (options.path !== ':memory:') this.db.exec('PRAGMA journal_mode = WAL;');
       this.migrate();
     } catch (error) {
