@@ -1,7 +1,8 @@
 /**
  * What Entra would send: evaluate a (resolved) model's mappings for the sample directory and build the
  * SCIM payload of each in-scope user and group, as Entra's SCIM client does on creation (POST).
- * Used by review-mappings (PR previews) and the evaluation benchmark.
+ * Used by review-mappings (PR previews) and the evaluation benchmark. One simplification: the manager
+ * reference is shown in the payload, while Entra sends it in a PATCH once both users exist.
  * Path rules: mapping-expressions.md §6; extension URNs: graph-synchronization.md §6.
  */
 import {
@@ -192,7 +193,8 @@ export function toScimPayload(
   values: Map<string, Value>,
   resolveReference: (id: string) => string | null,
 ): Record<string, unknown> {
-  const payload: Record<string, unknown> = { schemas: [objectType === 'User' ? CORE_USER : CORE_GROUP] };
+  // Entra's user POST always lists the core and the enterprise schema (Microsoft's SCIM tutorial sample).
+  const payload: Record<string, unknown> = { schemas: objectType === 'User' ? [CORE_USER, ENTERPRISE_USER] : [CORE_GROUP] };
   for (const { mapping, definition } of mappings) {
     const raw = values.get(mapping.target);
     if (raw === undefined) continue;
@@ -209,7 +211,6 @@ export function toScimPayload(
     }
     setPath(payload, mapping.target, value);
   }
-  if (objectType === 'User' && ENTERPRISE_USER in payload) payload.schemas = [CORE_USER, ENTERPRISE_USER];
   return payload;
 }
 
