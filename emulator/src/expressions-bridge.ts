@@ -1,7 +1,7 @@
 // The one place the emulator talks to `expressions/`: parse mapping sources once, evaluate them
 // per object, and turn text into the Graph expression tree for schema GET and parseExpression.
 import {
-  compileExpression, parseExpression, toGraphExpressionTree,
+  compileExpression, formatExpression, fromGraphExpressionTree, parseExpression, toGraphExpressionTree,
   type CompiledExpression, type EvaluateOptions, type EvaluationResult, type SourceObject, type Value,
 } from '../../expressions/index.js';
 import type { AttributeMappingSource } from './sync/schema-types.js';
@@ -20,14 +20,18 @@ export function sourceFromText(text: string): AttributeMappingSource {
   return convert(tree);
 }
 
-/** Text of a mapping source; sources PUT without `expression` are rebuilt from their tree. */
+/**
+ * Text of a mapping source. Sources PUT without `expression` are rebuilt from their tree by parameter
+ * key, which puts omitted arguments back in place (`Switch([IsSoftDeleted], , "False", …)`).
+ */
 export function sourceText(source: AttributeMappingSource): string {
   if (source.expression) return source.expression;
-  switch (source.type) {
-    case 'Attribute': return `[${source.name ?? ''}]`;
-    case 'Constant': return `"${(source.name ?? '').replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
-    default: return `${source.name ?? ''}(${(source.parameters ?? []).map((p) => sourceText(p.value)).join(', ')})`;
-  }
+  const toTree = (n: AttributeMappingSource): Parameters<typeof fromGraphExpressionTree>[0] => ({
+    type: n.type,
+    name: n.name ?? '',
+    parameters: (n.parameters ?? []).map((p) => ({ key: p.key, value: toTree(p.value) })),
+  });
+  return formatExpression(fromGraphExpressionTree(toTree(source)));
 }
 
 /** Parses and checks once (throws ExpressionSyntaxError / ExpressionEvaluationError). */

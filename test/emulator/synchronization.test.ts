@@ -204,6 +204,22 @@ describe('job schema', () => {
     expect((b.body as { error: { message: string } }).error.message).toContain("reads 'jobtitle'");
   });
 
+  it('PUT accepts a source given only as a tree: omitted arguments are restored by parameter key', async () => {
+    const schema = (await graph<Schema>('GET', schemaPath())).body;
+    const strip = (n: Record<string, unknown>): Record<string, unknown> => ({
+      type: n.type, name: n.name, parameters: (n.parameters as { key: string; value: Record<string, unknown> }[]).map((p) => ({ key: p.key, value: strip(p.value) })),
+    });
+    const active = schema.synchronizationRules[0].objectMappings[0].attributeMappings[1];
+    active.source = strip(active.source as Record<string, unknown>);
+    expect(JSON.stringify(active.source)).not.toContain('expression');
+    expect((await graph('PUT', schemaPath(), schema)).status).toBe(204);
+    const bad = structuredClone(schema);
+    (bad.synchronizationRules[0].objectMappings[0].attributeMappings[1].source as { parameters: { key: string }[] }).parameters[0].key = 'nonsense';
+    const res = await graph('PUT', schemaPath(), bad);
+    expect(res.status).toBe(400);
+    expect((res.body as { error: { message: string } }).error.message).toContain("Attribute mapping 'active'");
+  });
+
   it('PUT rejects a rule id the engine does not know', async () => {
     const schema = (await graph<Schema>('GET', schemaPath())).body;
     schema.synchronizationRules[0].id = 'made-up';

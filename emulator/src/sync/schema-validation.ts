@@ -49,9 +49,10 @@ export function validateSchema(schema: SynchronizationSchema): void {
           if (am.defaultValue === null || am.defaultValue === undefined) throw badRequest(`${where}: a mapping needs a source or a defaultValue.`);
           continue;
         }
-        const text = sourceText(am.source);
+        let text = am.source.expression ?? `${am.source.name ?? ''}(…)`;
         let tree: AttributeMappingSource;
         try {
+          text = sourceText(am.source);
           compile(text);
           tree = sourceFromText(text);
         } catch (e) {
