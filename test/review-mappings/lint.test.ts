@@ -162,6 +162,17 @@ describe('markdown', () => {
     expect(markdown).toContain('| User | `title` | changed (source) | `[jobTitle]` | `ToUpper([jobTitle])` |');
     expect(markdown).toContain('-  "title": "Chief Executive Officer",\n+  "title": "CHIEF EXECUTIVE OFFICER",');
     expect(markdown).toContain('No findings.');
+    expect(markdown).not.toContain('could not be fully loaded');
+    const withBaseError = renderMarkdown({
+      base: { label: 'abc1234', description: 'x', errors: ['provisioning/index.ts cannot be loaded: SyntaxError | oops'] },
+      head: { label: 'working tree', description: 'y' },
+      environment: 'local',
+      sample: null,
+      mappingChanges: [],
+      objects: [],
+      findings: [],
+    });
+    expect(withBaseError).toContain('> ⚠️ The base could not be fully loaded, so its side of the comparison may be empty: provisioning/index.ts cannot be loaded: SyntaxError \\| oops');
     // Users without a jobTitle and groups keep their payload.
     expect(objects.find((o) => o.label === 'svc-signing@contoso.onmicrosoft.com')?.status).toBe('unchanged');
     expect(objects.filter((o) => o.objectType === 'Group').every((o) => o.status === 'unchanged')).toBe(true);

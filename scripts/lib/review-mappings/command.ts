@@ -56,7 +56,11 @@ export const reviewMappingsCommand: CommandSpec = {
     const basePreview = previewSnapshot(baseSnapshot);
     const headPreview = previewSnapshot(headSnapshot);
     const review: Review = {
-      base: { label: baseSnapshot.label, description: baseSnapshot.present ? base.description : `${base.description}; no provisioning/ there` },
+      base: {
+        label: baseSnapshot.label,
+        description: baseSnapshot.present ? base.description : `${base.description}; no provisioning/ there`,
+        errors: baseSnapshot.errors,
+      },
       head: { label: headSnapshot.label, description: ctx.given('head') ? ctx.string('head')! : 'uncommitted changes included' },
       environment,
       sample: headSnapshot.sample ? { users: headSnapshot.sample.users.length, groups: headSnapshot.sample.groups.length } : null,
@@ -78,7 +82,7 @@ export const reviewMappingsCommand: CommandSpec = {
     const errors = review.findings.filter((f) => f.severity === 'error').length;
     ctx.out.result({
       ok: errors === 0,
-      base: { revision: baseSnapshot.commit, label: review.base.label, description: review.base.description },
+      base: { revision: baseSnapshot.commit, label: review.base.label, description: review.base.description, errors: baseSnapshot.errors },
       head: { revision: headSnapshot.commit, label: review.head.label, description: review.head.description },
       environment,
       mappingChanges: review.mappingChanges,

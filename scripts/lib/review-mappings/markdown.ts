@@ -3,7 +3,7 @@ import type { MappingChange, ObjectChange, TargetAttributeChange } from './compa
 import type { Finding } from './lint.js';
 
 export interface Review {
-  base: { label: string; description: string };
+  base: { label: string; description: string; errors?: string[] };
   head: { label: string; description: string };
   environment: string;
   sample: { users: number; groups: number } | null;
@@ -48,6 +48,10 @@ export function renderMarkdown(review: Review): string {
       `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`,
     '',
   );
+
+  for (const error of review.base.errors ?? []) {
+    lines.push(`> ⚠️ The base could not be fully loaded, so its side of the comparison may be empty: ${cell(error)}`, '');
+  }
 
   lines.push('### Mapping changes', '');
   if (review.mappingChanges.length === 0) {
