@@ -52,7 +52,8 @@ export function outcomeOf(input: string, objectType: 'User' | 'Group', objectId:
     objectId,
     displayName,
     result,
-    ok: result === 'Success' || result === 'Skipped',
+    // Skipped counts only when the object is already up to date; skipped as out of scope is a failure to provision.
+    ok: result === 'Success' || (result === 'Skipped' && (raw.result.details?.errorCode ?? 'RedundantExport') === 'RedundantExport'),
     action: raw.value.action ?? null,
     errorCode: raw.result.details?.errorCode ?? raw.value.statusInfo?.errorCode ?? null,
     errorMessage: raw.result.details?.errorMessage ?? raw.value.statusInfo?.reason ?? null,
@@ -65,7 +66,7 @@ export function outcomeOf(input: string, objectType: 'User' | 'Group', objectId:
 
 export function printOutcome(out: Output, o: OnDemandOutcome): void {
   const kind = o.objectType.toLowerCase();
-  out.line(`${o.objectType} ${o.displayName ?? o.input} (${o.objectId}): ${o.result}${o.action ? ` (${o.action})` : ''}`);
+  out.line(`${o.objectType} ${o.displayName ?? o.input} (${o.objectId}): ${o.result}${o.result === 'Skipped' && o.errorCode === 'RedundantExport' ? ' (RedundantExport: already up to date)' : o.result === 'Skipped' && o.errorCode ? ` (${o.errorCode})` : o.action ? ` (${o.action})` : ''}`);
   for (const step of o.steps) {
     const mark = /^success/i.test(step.status) ? '✔' : /^skip/i.test(step.status) ? '–' : /^warn/i.test(step.status) ? '!' : '✖';
     const title = stepTitles[step.type.toLowerCase()]?.(kind) ?? step.name ?? step.type;

@@ -101,7 +101,7 @@ export async function verify(ctx: CommandContext, api: GraphApi): Promise<{ chec
       checks.push({
         name: `Provision ${label}`,
         status: outcome.ok ? 'pass' : 'fail',
-        detail: outcome.ok ? `${outcome.result}${outcome.action ? ` (${outcome.action})` : ''}` : `${outcome.errorCode ?? 'Failure'}: ${outcome.errorMessage ?? ''} ${outcome.steps.filter((s) => !/^success|^skip/i.test(s.status)).map((s) => `[${s.type} ${s.status}: ${s.description ?? ''}]`).join(' ')}`.trim(),
+        detail: outcome.ok ? `${outcome.result}${outcome.result === 'Skipped' && outcome.errorCode === 'RedundantExport' ? ' (RedundantExport: already up to date)' : outcome.result === 'Skipped' && outcome.errorCode ? ` (${outcome.errorCode})` : outcome.action ? ` (${outcome.action})` : ''}` : `${outcome.errorCode ?? 'Failure'}: ${outcome.errorMessage ?? ''} ${outcome.steps.filter((s) => !/^success|^skip/i.test(s.status)).map((s) => `[${s.type} ${s.status}: ${s.description ?? ''}]`).join(' ')}`.trim(),
         durationMs: 0,
       });
       if (!outcome.ok) continue;

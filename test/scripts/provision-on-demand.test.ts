@@ -64,6 +64,12 @@ describe('provision-on-demand', { timeout: 90_000 }, () => {
     expect(u.steps.at(-1)).toMatchObject({ type: 'Export', status: 'Failure' });
   });
 
+  it('counts a user skipped as out of scope (not assigned) as a failure, unlike one already up to date', async () => {
+    const r = await runScript('provision-on-demand', [...app.common, '--user', 'lee.gu@contoso.com', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.json.results[0]).toMatchObject({ result: 'Skipped', ok: false, errorCode: 'NotEffectivelyEntitled' });
+  });
+
   it.each([
     ['an unknown user', ['--user', 'nobody@contoso.com'], 4, 'UserNotFound'],
     ['an unknown group', ['--group', 'No Such Group'], 4, 'GroupNotFound'],
