@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AttrPath, Filter, ResourceType } from '../../src/storage/contract.js';
 import { openSqliteStorage } from '../../src/storage/sqlite/engine.js';
 import { runStorageContract } from './contract.js';
 
@@ -10,3 +11,30 @@ runStorageContract('sqlite in memory', async () => openSqliteStorage(':memory:')
 const dir = mkdtempSync(join(tmpdir(), 'scim-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 runStorageContract('sqlite file (WAL)', async () => openSqliteStorage(join(dir, 'nested', 'scim.db')));
+
+// Issue 2 §2: an `eq` lookup on the attributes Entra filters on never scans all rows — checked on the plan.
+describe('sqlite query plans for Entra lookups', () => {
+  const tenant = 'plans';
+  const storage = openSqliteStorage(':memory:');
+  afterAll(() => storage.close());
+  const eq = (attr: string, value: string | boolean, extra: Partial<AttrPath> = {}): Filter => ({ kind: 'compare', path: { attr, ...extra }, op: 'eq', value });
+  const cases: Array<[string, ResourceType, Filter, RegExp]> = [
+    ['userName eq', 'User', eq('userName', 'a@example.com'), /USING INDEX users_user_name/],
+    ['externalId eq', 'User', eq('externalId', 'x'), /USING INDEX resources_external_id/],
+    ['id eq', 'User', eq('id', 'x'), /USING (COVERING )?INDEX (resources_type_id|sqlite_autoindex_resources_1)/],
+    ['emails[type eq "work"].value eq', 'User', eq('emails', 'a@example.com', { sub: 'value', filter: eq('type', 'work') }), /USING INDEX emails_value/],
+    ['emails.value eq', 'User', eq('emails', 'a@example.com', { sub: 'value' }), /USING INDEX emails_value/],
+    ['userName eq and active eq', 'User', { kind: 'and', left: eq('userName', 'a@example.com'), right: eq('active', 'True') }, /USING INDEX users_user_name/],
+    ['displayName eq (group)', 'Group', eq('displayName', 'Team'), /USING INDEX (groups_display_name|resources_display_name)/],
+    ['members.value eq (group)', 'Group', eq('members', 'u1', { sub: 'value' }), /USING (COVERING )?INDEX members_member/],
+    ['externalId eq and an unindexed attribute', 'User', { kind: 'and', left: eq('externalId', 'x'), right: eq('name', 'F', { sub: 'familyName' }) }, /USING INDEX resources_external_id/],
+  ];
+  it.each(cases)('%s uses an index and never scans the resources table', async (_name, type, filter, index) => {
+    await storage.createTenant(tenant).catch(() => undefined);
+    const plan = storage.explainQuery(tenant, type, { filter, startIndex: 1, count: 100 }).join(' | ');
+    expect(plan).toMatch(index);
+    expect(plan).not.toMatch(/SCAN r\b/);
+    // Walking the tenant's (tenant, type) index range is a scan in disguise.
+    expect(plan).not.toMatch(/INDEX resources_type_id \(tenant=\? AND type=\?\)/);
+  });
+});

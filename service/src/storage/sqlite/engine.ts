@@ -467,7 +467,8 @@ export class SqliteStorage implements Storage {
     };
   }
 
-  private query(tenant: string, type: ResourceType, query: ResourceQuery): QueryResult {
+  /** The SQL of a query when filter and sort are fully indexed; null when part is evaluated in memory. */
+  private querySql(tenant: string, type: ResourceType, query: ResourceQuery) {
     const startIndex = Math.max(1, Math.floor(query.startIndex ?? 1));
     const count = query.count === undefined ? Number.MAX_SAFE_INTEGER : Math.max(0, Math.floor(query.count));
     const { sql: where, residual } = query.filter ? splitFilter(query.filter, type, tenant) : { sql: null, residual: null };
@@ -476,14 +477,32 @@ export class SqliteStorage implements Storage {
     const descending = query.sortOrder === 'descending';
     const column = query.sortBy ? sortColumn(query.sortBy, type) : 'r.id';
     const select = 'SELECT r.id, r.type, r.data, r.created, r.last_modified, r.version FROM resources r';
+    // With a filter, `+column` keeps the planner from walking an index in sort order to avoid a sort: the
+    // filter's own index (userName, externalId, emails…) must drive the lookup, so an `eq` never scans the tenant.
+    const plus = where ? '+' : '';
+    const order =
+      column === 'r.id' ? `${plus}r.id ${descending ? 'DESC' : 'ASC'}` : `${column} IS NULL, ${plus}${column} ${descending ? 'DESC' : 'ASC'}, ${plus}r.id`;
+    const indexed = residual === null && column !== null;
+    return {
+      startIndex, count, whereSql, params, select, residual, descending, indexed,
+      scanSql: `${select} WHERE ${whereSql} ORDER BY ${plus}r.id`,
+      pageSql: `${select} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      pageParams: [...params, Math.min(count, 2 ** 31), startIndex - 1] as Param[],
+    };
+  }
 
-    if (residual === null && column !== null) {
-      // With a filter, `+r.id` keeps the planner from walking the id index to avoid a sort: the filter's own
-      // index (userName, externalId, emails…) must drive the lookup, so an `eq` never scans the tenant.
-      const idOrder = where ? '+r.id' : 'r.id';
-      const order = column === 'r.id' ? `${idOrder} ${descending ? 'DESC' : 'ASC'}` : `${column} IS NULL, ${column} ${descending ? 'DESC' : 'ASC'}, ${idOrder}`;
-      const rows =
-        count === 0 ? [] : this.all<ResourceRow>(`${select} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`, ...params, Math.min(count, 2 ** 31), startIndex - 1);
+  /** EXPLAIN QUERY PLAN of the page query (tests check that Entra's lookups use an index). */
+  explainQuery(tenant: string, type: ResourceType, query: ResourceQuery): string[] {
+    const q = this.querySql(tenant, type, query);
+    const sql = q.indexed ? q.pageSql : q.scanSql;
+    const params = q.indexed ? q.pageParams : q.params;
+    return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail);
+  }
+
+  private query(tenant: string, type: ResourceType, query: ResourceQuery): QueryResult {
+    const { startIndex, count, whereSql, params, residual, descending, indexed, pageSql, pageParams, scanSql } = this.querySql(tenant, type, query);
+    if (indexed) {
+      const rows = count === 0 ? [] : this.all<ResourceRow>(pageSql, ...pageParams);
       // A first page shorter than asked is the whole result: no COUNT needed (the common `userName eq` case).
       const total =
         startIndex === 1 && rows.length < count ? rows.length : Number(this.get<{ n: number }>(`SELECT COUNT(*) AS n FROM resources r WHERE ${whereSql}`, ...params)?.n ?? 0);
@@ -491,7 +510,7 @@ export class SqliteStorage implements Storage {
     }
 
     // Part of the filter (or the sort key) is not indexed: evaluate over the rows the indexed part selects.
-    let resources = this.all<ResourceRow>(`${select} WHERE ${whereSql} ORDER BY r.id`, ...params).map(toResource);
+    let resources = this.all<ResourceRow>(scanSql, ...params).map(toResource);
     if (residual) resources = resources.filter((r) => matchesFilter(filterDocument(r), residual));
     if (query.sortBy) {
       const path = query.sortBy;
