@@ -167,6 +167,12 @@ describe('errors name the function and the position', () => {
     const problems = checkExpression(parseExpression('Join(",", toLower([a]), Mid([b], 1))'));
     expect(problems.map((p) => p.functionName)).toEqual(['toLower', 'Mid']);
     expect(checkExpression(parseExpression('Join(",", [a])'))).toEqual([]);
+    // Literal arguments are checked too: an invalid regex pattern, a Mid bound that is not a number.
+    const literal = checkExpression(parseExpression('Join(",", Replace([a], , "([a-z]", , "", , ), Mid([b], "one", 2))'));
+    expect(literal.map((p) => p.message)).toEqual([
+      expect.stringContaining('Replace: regexPattern "([a-z]" is not a valid regular expression'),
+      'Mid: start must be a whole number, got "one" (at line 1, column 47)',
+    ]);
   });
 
   it('arguments a function cannot use', () => {
