@@ -55,4 +55,79 @@ export const migrations: Migration[] = [
       CREATE INDEX webhooks_due ON webhooks (next_attempt_at) WHERE enabled;
     `,
   },
+  {
+    version: 2,
+    name: 'tenants, tokens, resources, emails, members, audit',
+    // Documents are text (JSON as sent, key order kept); derived columns use the "C" collation so sort
+    // order and prefix matches equal SQLite's byte order and LIKE 'x%' can use the indexes.
+    sql: `
+      CREATE TABLE tenants (
+        name     text COLLATE "C" PRIMARY KEY,
+        created  text NOT NULL,
+        settings text NOT NULL DEFAULT '{}'
+      );
+      CREATE TABLE tokens (
+        id      text PRIMARY KEY,
+        tenant  text COLLATE "C" NOT NULL REFERENCES tenants(name) ON DELETE CASCADE,
+        hash    text NOT NULL,
+        label   text,
+        created text NOT NULL,
+        revoked text
+      );
+      CREATE INDEX tokens_tenant ON tokens (tenant);
+      CREATE TABLE resources (
+        tenant          text COLLATE "C" NOT NULL REFERENCES tenants(name) ON DELETE CASCADE,
+        id              text COLLATE "C" NOT NULL,
+        type            text NOT NULL,
+        data            text NOT NULL,
+        created         text COLLATE "C" NOT NULL,
+        last_modified   text COLLATE "C" NOT NULL,
+        version         integer NOT NULL,
+        user_name_lc    text COLLATE "C",
+        external_id     text COLLATE "C",
+        display_name_lc text COLLATE "C",
+        active          boolean,
+        PRIMARY KEY (tenant, id)
+      );
+      CREATE INDEX resources_type_id ON resources (tenant, type, id);
+      CREATE UNIQUE INDEX users_user_name ON resources (tenant, user_name_lc) WHERE type = 'User';
+      CREATE UNIQUE INDEX groups_display_name ON resources (tenant, display_name_lc) WHERE type = 'Group';
+      CREATE INDEX resources_display_name ON resources (tenant, type, display_name_lc);
+      CREATE INDEX resources_external_id ON resources (tenant, type, external_id);
+      CREATE TABLE emails (
+        tenant   text COLLATE "C" NOT NULL,
+        user_id  text COLLATE "C" NOT NULL,
+        value_lc text COLLATE "C" NOT NULL,
+        type_lc  text COLLATE "C",
+        FOREIGN KEY (tenant, user_id) REFERENCES resources (tenant, id) ON DELETE CASCADE
+      );
+      CREATE INDEX emails_value ON emails (tenant, value_lc);
+      CREATE INDEX emails_user ON emails (tenant, user_id);
+      CREATE TABLE members (
+        tenant    text COLLATE "C" NOT NULL,
+        group_id  text COLLATE "C" NOT NULL,
+        member_id text COLLATE "C" NOT NULL,
+        type      text,
+        display   text,
+        PRIMARY KEY (tenant, group_id, member_id),
+        FOREIGN KEY (tenant, group_id) REFERENCES resources (tenant, id) ON DELETE CASCADE
+      );
+      -- A user's groups in O(its groups) (rendering the User "groups" attribute, members.value filters).
+      CREATE INDEX members_member ON members (tenant, member_id, group_id);
+      CREATE TABLE audit (
+        seq           bigserial PRIMARY KEY,
+        tenant        text COLLATE "C" NOT NULL,
+        time          text NOT NULL,
+        token_id      text,
+        method        text NOT NULL,
+        resource_type text,
+        resource_id   text,
+        summary       text NOT NULL,
+        status        integer NOT NULL,
+        outcome       text NOT NULL,
+        dry_run       boolean NOT NULL
+      );
+      CREATE INDEX audit_tenant ON audit (tenant, seq);
+    `,
+  },
 ];
