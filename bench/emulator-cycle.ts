@@ -3,7 +3,7 @@
 // memberships, managers and group assignments, then an incremental cycle after ~1% changes.
 // Writes objects/s and the exact command into BENCHMARKS.md (section bench:emulator-cycle) with --write.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -42,6 +42,9 @@ interface Figures {
 
 interface Phase {
   seconds: number;
+  /** CPU seconds of the engine (this process) and of the SCIM service (child) during the cycle. */
+  engineCpu: number;
+  serviceCpu: number;
   objectsPerSecond: number;
   requests: number;
   requestsPerSecond: number;
@@ -96,9 +99,25 @@ async function startScimChild(db: string, tenant: string, token: string): Promis
   return { url, child };
 }
 
-function phase(report: CycleReport, seconds: number, objects: number, requests: number): Phase {
+/** user+system CPU seconds of a process from /proc (Linux); NaN elsewhere. */
+function procCpu(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+interface CpuMark { engine: NodeJS.CpuUsage; service: number }
+const cpuMark = (pid: number | undefined): CpuMark => ({ engine: process.cpuUsage(), service: procCpu(pid) });
+
+function phase(report: CycleReport, seconds: number, objects: number, requests: number, mark: CpuMark, pid: number | undefined): Phase {
+  const used = process.cpuUsage(mark.engine);
   return {
     seconds: Math.round(seconds * 100) / 100,
+    engineCpu: Math.round((used.user + used.system) / 1e4) / 100,
+    serviceCpu: Math.round((procCpu(pid) - mark.service) * 100) / 100,
     objectsPerSecond: Math.round(objects / seconds),
     requests,
     requestsPerSecond: Math.round(requests / seconds),
@@ -169,10 +188,11 @@ async function main(): Promise<number> {
     };
 
     log(`initial cycle: ${users} users, ${groups} groups, ${memberships} memberships, concurrency ${concurrency} …`);
+    let mark = cpuMark(scim.child.pid);
     let started = performance.now();
     const initialReport = await emulator.synchronization.runCycle(syncJob);
-    const initial = phase(initialReport, (performance.now() - started) / 1000, users + groups, requests);
-    log(`  ${initial.seconds} s, ${initial.objectsPerSecond} objects/s, ${initial.requests} SCIM requests, state ${initial.state}, escrowed ${initial.escrowed}`);
+    const initial = phase(initialReport, (performance.now() - started) / 1000, users + groups, requests, mark, scim.child.pid);
+    log(`  ${initial.seconds} s, ${initial.objectsPerSecond} objects/s, ${initial.requests} SCIM requests, state ${initial.state}, escrowed ${initial.escrowed}; CPU s: engine ${initial.engineCpu}, service ${initial.serviceCpu}`);
 
     // ~1% changes: job titles of `changes × users` users, one membership swap in `changes × groups` groups.
     const changedUsers = Math.max(1, Math.round(users * changes));
@@ -188,11 +208,12 @@ async function main(): Promise<number> {
       await graph('POST', `/groups/${groupId}/members/$ref`, { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${guid('a1a1a1a1', (g * 7919) % users)}` }).catch(() => undefined);
     }
     requests = 0;
+    mark = cpuMark(scim.child.pid);
     log(`incremental cycle after changing ${changedUsers} users and ${changedGroups} groups …`);
     started = performance.now();
     const incrementalReport = await emulator.synchronization.runCycle(syncJob);
     const seconds = (performance.now() - started) / 1000;
-    const incremental = { ...phase(incrementalReport, seconds, incrementalReport.counts.imported, requests), changedUsers, changedGroups };
+    const incremental = { ...phase(incrementalReport, seconds, incrementalReport.counts.imported, requests, mark, scim.child.pid), changedUsers, changedGroups };
     log(`  ${incremental.seconds} s, ${incrementalReport.counts.imported} objects re-evaluated (${incremental.objectsPerSecond}/s), ${incremental.requests} SCIM requests, state ${incremental.state}`);
 
     const figures: Figures = {
@@ -224,10 +245,10 @@ The engine runs in the benchmark process, the SCIM service (SQLite file) in a ch
 ${f.users} users (each but the first with a manager), ${f.groups} groups with ${f.memberships} direct memberships,
 every group assigned to the app; default \`scim\` template mappings; ${f.concurrency} objects in flight.
 
-| Cycle | objects | seconds | objects/s | SCIM requests | requests/s | created | updated | escrowed | state |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
-| initial | ${f.users + f.groups} | ${f.initial.seconds} | ${f.initial.objectsPerSecond} | ${f.initial.requests} | ${f.initial.requestsPerSecond} | ${f.initial.created} | ${f.initial.updated} | ${f.initial.escrowed} | ${f.initial.state} |
-| incremental (${f.incremental.changedUsers} users, ${f.incremental.changedGroups} groups changed) | ${reevaluated} | ${f.incremental.seconds} | ${f.incremental.objectsPerSecond} | ${f.incremental.requests} | ${f.incremental.requestsPerSecond} | ${f.incremental.created} | ${f.incremental.updated} | ${f.incremental.escrowed} | ${f.incremental.state} |
+| Cycle | objects | seconds | objects/s | SCIM requests | requests/s | CPU s engine | CPU s service | created | updated | escrowed | state |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
+| initial | ${f.users + f.groups} | ${f.initial.seconds} | ${f.initial.objectsPerSecond} | ${f.initial.requests} | ${f.initial.requestsPerSecond} | ${f.initial.engineCpu} | ${f.initial.serviceCpu} | ${f.initial.created} | ${f.initial.updated} | ${f.initial.escrowed} | ${f.initial.state} |
+| incremental (${f.incremental.changedUsers} users, ${f.incremental.changedGroups} groups changed) | ${reevaluated} | ${f.incremental.seconds} | ${f.incremental.objectsPerSecond} | ${f.incremental.requests} | ${f.incremental.requestsPerSecond} | ${f.incremental.engineCpu} | ${f.incremental.serviceCpu} | ${f.incremental.created} | ${f.incremental.updated} | ${f.incremental.escrowed} | ${f.incremental.state} |
 
 Target (issue 4): initial cycle under 60 s → ${f.initial.seconds < 60 ? 'met' : 'NOT met on this run'}. Every object costs Entra's
 sequence (match GET + POST, a manager PATCH per user, member PATCHes of 50), so the cycle time is the SCIM service's
