@@ -140,6 +140,7 @@ export function evaluateObject(
   const values = new Map<string, Value>();
   const problems: PreviewProblem[] = [];
   let escrowed = false;
+  // A fixed clock and seeded random source keep previews of Now()/Guid()/RandomString() stable between runs.
   const evaluateOptions = { now: options.now ?? (() => new Date('2026-01-01T00:00:00Z')), random: seededRandom(1) };
   for (const { mapping, compiled, error } of mappings) {
     if (error !== undefined) {
@@ -162,8 +163,8 @@ export function evaluateObject(
       continue;
     }
     let value = result.value;
-    // defaultValue applies when the source is null, on creation (what a preview shows).
-    if ((value === null || value === '') && mapping.defaultValue !== undefined && value === null) value = mapping.defaultValue;
+    // defaultValue applies when the source is null (not ""), on creation, which is what a preview shows.
+    if (value === null && mapping.defaultValue !== undefined) value = mapping.defaultValue;
     if (value !== null) values.set(mapping.target, value);
   }
   return { values, problems, escrowed };
