@@ -66,6 +66,35 @@ function tokenInfo(record: TokenRecord): TokenInfo {
   };
 }
 
+/**
+ * Administrative changes go into the tenant's audit log next to the SCIM writes (who rotated which token,
+ * when a policy changed). Summaries name what changed, never secrets. A failure to record is not fatal:
+ * the change itself is already done.
+ */
+async function recordAdmin(storage: Storage, entry: { tenant: string; method: string; resourceType: string; resourceId?: string; summary: string; status: number }): Promise<void> {
+  try {
+    await storage.appendAudit({
+      time: new Date().toISOString(),
+      tenant: entry.tenant,
+      method: entry.method,
+      resourceType: entry.resourceType,
+      ...(entry.resourceId !== undefined ? { resourceId: entry.resourceId } : {}),
+      summary: `admin: ${entry.summary}`,
+      status: entry.status,
+      outcome: 'success',
+      dryRun: false,
+    });
+  } catch {
+    // The audit entry is best effort here; the operation's own answer reports its result.
+  }
+}
+
+function changedKeys(before: object, after: object): string[] {
+  const a = before as Record<string, unknown>;
+  const b = after as Record<string, unknown>;
+  return Object.keys({ ...a, ...b }).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+}
+
 async function summary(storage: Storage, tenant: Tenant): Promise<TenantSummary> {
   return {
     name: tenant.name,
@@ -83,6 +112,7 @@ export async function createTenant(storage: Storage, name: unknown, options: { c
   if (options.customExtensions !== undefined) settings.customExtensions = parseCustomExtensions(options.customExtensions);
   try {
     const tenant = await storage.createTenant(tenantName, settings);
+    await recordAdmin(storage, { tenant: tenantName, method: 'POST', resourceType: 'Tenant', resourceId: tenantName, summary: 'tenant created', status: 201 });
     return await summary(storage, tenant);
   } catch (error) {
     if (error instanceof UniquenessError) throw new AdminError(409, `tenant "${tenantName}" already exists`, 'uniqueness');
@@ -112,6 +142,7 @@ export async function issueToken(storage: Storage, tenant: string, label?: unkno
   const token = generateToken();
   try {
     const record = await storage.createToken(tenant, hashToken(token), label === undefined ? undefined : (label as string).trim());
+    await recordAdmin(storage, { tenant, method: 'POST', resourceType: 'Token', resourceId: record.id, summary: `token issued${record.label !== undefined ? ` (label ${JSON.stringify(record.label)})` : ''}`, status: 201 });
     return { ...tokenInfo(record), token };
   } catch (error) {
     if (error instanceof NotFoundError) throw new AdminError(404, `tenant "${tenant}" does not exist`);
@@ -126,7 +157,10 @@ export async function listTokens(storage: Storage, tenant: string): Promise<Toke
 
 export async function revokeToken(storage: Storage, tenant: string, id: string): Promise<void> {
   await requireTenant(storage, tenant);
-  if (await storage.revokeToken(tenant, id)) return;
+  if (await storage.revokeToken(tenant, id)) {
+    await recordAdmin(storage, { tenant, method: 'DELETE', resourceType: 'Token', resourceId: id, summary: 'token revoked', status: 204 });
+    return;
+  }
   const existing = (await storage.listTokens(tenant)).find((t) => t.id === id);
   if (existing?.revoked) return; // Revoking twice is not an error: the token is revoked either way.
   throw new AdminError(404, `token "${id}" does not exist in tenant "${tenant}"; list token ids with \`scim-admin token list --tenant ${tenant}\``);
@@ -157,6 +191,9 @@ export async function setSchemas(storage: Storage, tenant: string, input: unknow
   const next: TenantSettings = { ...current.settings, customSchemas, customExtensions };
   const updated = await storage.updateTenantSettings(tenant, next);
   if (!updated) throw new AdminError(404, `tenant "${tenant}" does not exist`);
+  const before = { customSchemas: current.settings.customSchemas ?? [], customExtensions: current.settings.customExtensions ?? [] };
+  const names = [...customExtensions.map((e) => e.name), ...customSchemas];
+  await recordAdmin(storage, { tenant, method: 'PUT', resourceType: 'Schemas', summary: `schemas ${changedKeys(before, { customSchemas, customExtensions }).length ? 'set' : 'unchanged'}: ${names.length ? names.join(', ') : 'none'}`, status: 200 });
   return { customSchemas: updated.settings.customSchemas ?? [], customExtensions: updated.settings.customExtensions ?? [] };
 }
 
@@ -176,6 +213,8 @@ export async function setPolicies(storage: Storage, tenant: string, input: unkno
   }
   const updated = await storage.updateTenantSettings(tenant, { ...current.settings, policies: policiesToJson(next) });
   if (!updated) throw new AdminError(404, `tenant "${tenant}" does not exist`);
+  const changed = changedKeys(policiesFromSettings(current.settings), next);
+  await recordAdmin(storage, { tenant, method: mode === 'merge' ? 'PATCH' : 'PUT', resourceType: 'Policies', summary: changed.length ? `policies changed: ${changed.join(', ')}` : 'policies unchanged', status: 200 });
   return policiesFromSettings(updated.settings);
 }
 

@@ -185,11 +185,33 @@ describe('audit log', () => {
       cursor = res.body!.nextCursor as string | null;
       pages++;
     } while (cursor);
-    expect(seen).toEqual(['u5', 'u4', 'u3', 'u2', 'u1']);
+    // The oldest entry is the admin API's own record of creating the tenant.
+    expect(seen).toEqual(['u5', 'u4', 'u3', 'u2', 'u1', 'audited']);
     expect(pages).toBe(3);
     const dry = (await call('GET', '/admin/tenants/audited/audit?limit=5')).body!.entries as Array<Record<string, unknown>>;
     expect(dry.find((e) => e.resourceId === 'u3')).toMatchObject({ dryRun: true, method: 'POST', status: 201, outcome: 'success', tokenId: 't1', summary: 'created user 3' });
-    expect((await call('GET', '/admin/tenants/audited/audit?limit=5')).body!.nextCursor).toBeNull();
+    expect((await call('GET', '/admin/tenants/audited/audit?limit=6')).body!.nextCursor).toBeNull();
+    expect((await call('GET', '/admin/tenants/audited/audit?limit=5')).body!.nextCursor).toBe(String((dry.at(-1) as { seq: number }).seq));
+  });
+
+  it('records admin changes (tenant, tokens, policies, schemas) without secrets', async () => {
+    await call('POST', '/admin/tenants', { body: { name: 'adminlog' } });
+    const issued = await call('POST', '/admin/tenants/adminlog/tokens', { body: { label: 'entra-prod' } });
+    await call('DELETE', `/admin/tenants/adminlog/tokens/${issued.body!.id as string}`);
+    await call('DELETE', `/admin/tenants/adminlog/tokens/${issued.body!.id as string}`);
+    await call('PATCH', '/admin/tenants/adminlog/policies', { body: { linkOnCreate: true, deactivateWhenRemovedFromAllGroups: false } });
+    await call('PUT', '/admin/tenants/adminlog/schemas', { body: { customExtensions: [{ name: 'Contoso', attributes: [{ name: 'costCenter' }] }] } });
+    const page = await call('GET', '/admin/tenants/adminlog/audit');
+    const entries = page.body!.entries as Array<Record<string, unknown>>;
+    expect(entries.map((e) => [e.method, e.resourceType, e.summary])).toEqual([
+      ['PUT', 'Schemas', 'admin: schemas set: Contoso'],
+      ['PATCH', 'Policies', 'admin: policies changed: linkOnCreate'],
+      ['DELETE', 'Token', 'admin: token revoked'],
+      ['POST', 'Token', 'admin: token issued (label "entra-prod")'],
+      ['POST', 'Tenant', 'admin: tenant created'],
+    ]);
+    expect(entries[2]).toMatchObject({ resourceId: issued.body!.id, status: 204, outcome: 'success', dryRun: false });
+    expect(page.text).not.toContain(issued.body!.token as string);
   });
 
   it('rejects a bad limit or cursor', async () => {
