@@ -32,6 +32,8 @@ describe('configure-provisioning', { timeout: 90_000 }, () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.json).toMatchObject({ ok: true, servicePrincipalId: spId, jobCreated: true, credentials: 'saved', tokenSource: 'file', testConnection: { ok: true }, started: false });
     expect(first.json.jobId).toMatch(/^scim\./);
+    // The documented --json shape (docs/scripts.md) stays stable.
+    expect(Object.keys(first.json).sort()).toEqual(['credentials', 'jobCreated', 'jobId', 'jobStatus', 'ok', 'servicePrincipalId', 'started', 'testConnection', 'tokenSource']);
     expect(first.stdout + first.stderr).not.toContain(h.token);
 
     const again = await runScript('configure-provisioning', args);
@@ -86,6 +88,13 @@ describe('configure-provisioning', { timeout: 90_000 }, () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.json).toMatchObject({ servicePrincipalId: spId, credentials: 'saved', tokenSource: 'env', testConnection: { ok: true } });
     expect((await readFile(argsFile, 'utf8')).trim()).toBe('stack output --json --stack dev');
+  });
+
+  it('without GRAPH_ACCESS_TOKEN and off loopback, asks for an Azure login when DefaultAzureCredential finds none (exit 3)', async () => {
+    const r = await runScript('configure-provisioning', ['--graph-url', 'https://graph.invalid', '--service-principal-id', 'abc', '--json']);
+    expect(r.code).toBe(3);
+    expect(r.json.error.code).toBe('GraphCredentialUnavailable');
+    expect(r.json.error.fix).toContain('az login');
   });
 
   it('says when Graph cannot be reached (exit 5)', async () => {

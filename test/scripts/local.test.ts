@@ -27,6 +27,7 @@ describe('npm run local -- --once', { timeout: 180_000 }, () => {
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.ok).toBe(true);
+    expect(Object.keys(report).sort()).toEqual(['failures', 'graphUrl', 'ok', 'provisioned', 'scimServiceUrl', 'servicePrincipalId', 'steps', 'tenantUrl']);
     expect(report.steps.map((s: { name: string }) => s.name)).toEqual([
       'Create the enterprise application',
       'configure-provisioning',

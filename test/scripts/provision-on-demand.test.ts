@@ -36,6 +36,8 @@ describe('provision-on-demand', { timeout: 90_000 }, () => {
     const r = await runScript('provision-on-demand', [...app.common, '--group', 'SignPath Administrators', '--with-members', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const g = r.json.results[0];
+    expect(Object.keys(r.json).sort()).toEqual(['jobId', 'ok', 'results', 'servicePrincipalId']);
+    expect(Object.keys(g).sort()).toEqual(['action', 'displayName', 'errorCode', 'errorMessage', 'exportedAttributes', 'input', 'members', 'objectId', 'objectType', 'ok', 'raw', 'result', 'steps']);
     expect(g).toMatchObject({ objectType: 'Group', displayName: 'SignPath Administrators', ok: true });
     expect(g.members.length).toBeGreaterThan(0);
     const types = g.steps.map((s: { type: string }) => s.type);

@@ -27,6 +27,7 @@ describe('provisioning-logs', { timeout: 90_000 }, () => {
     expect(r.stdout).toMatch(/2 records since .*: 2 success, 0 failure/);
     const json = await runScript('provisioning-logs', [...good.common, '--user', 'alex.wilber@contoso.com', '--json']);
     expect(json.json.records).toHaveLength(1);
+    expect(Object.keys(json.json).sort()).toEqual(['counts', 'failures', 'job', 'jobId', 'ok', 'records', 'window']);
     expect(json.json.records[0].sourceIdentity.displayName).toBe('alex.wilber@contoso.com');
     expect(json.json).toMatchObject({ ok: true, jobId: good.jobId, failures: [], counts: { success: 1, failure: 0 } });
   });

@@ -43,6 +43,7 @@ describe('upload-schema', { timeout: 90_000 }, () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.json).toMatchObject({ ok: true, environment: 'local', uploaded: true, needsFullCycle: true, expressionProblems: [] });
     expect(r.json.changes.length).toBeGreaterThan(0);
+    expect(Object.keys(r.json).sort()).toEqual(['backupFile', 'changes', 'dryRun', 'environment', 'expressionProblems', 'jobId', 'needsFullCycle', 'ok', 'restarted', 'servicePrincipalId', 'uploaded']);
     const backup = JSON.parse(await readFile(r.json.backupFile, 'utf8'));
     expect(backup.synchronizationRules.length).toBeGreaterThan(0);
 

@@ -23,6 +23,8 @@ describe('verify-provisioning', { timeout: 120_000 }, () => {
     const r = await runScript('verify-provisioning', [...app.common, ...canaries, '--junit', junit, '--json'], { SCIM_TOKEN: app.token });
     expect(r.code, r.stderr).toBe(0);
     expect(r.json.ok).toBe(true);
+    expect(Object.keys(r.json).sort()).toEqual(['checks', 'jobId', 'ok', 'servicePrincipalId']);
+    expect(Object.keys(r.json.checks[0]).sort()).toEqual(['detail', 'durationMs', 'name', 'status']);
     const names = r.json.checks.map((c: { name: string }) => c.name);
     expect(names).toEqual([
       'Test Connection',
