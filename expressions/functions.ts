@@ -31,6 +31,7 @@ import {
   now,
   nullThunk,
   perValue,
+  quote,
   scalar,
   strict,
   stringFunction,
@@ -127,7 +128,7 @@ export const implementations: Record<string, Impl> = {
       const s = text(v).trim();
       if (/^&H[0-9a-f]+$/i.test(s)) return BigInt(`0x${s.slice(2)}`);
       if (/^[-+]?\d+$/.test(s)) return BigInt(s);
-      throw fault(node, `${parameter} must be an integer, got ${JSON.stringify(s)}`);
+      throw fault(node, `${parameter} must be an integer, got ${quote(s)}`);
     };
     return (parse(a, 'value1') & parse(b, 'value2')).toString();
   }),
@@ -153,8 +154,8 @@ export const implementations: Record<string, Impl> = {
     if (s === null) return null;
     const name = (scalar(encoding) ?? 'Unicode').toLowerCase();
     const bufferEncoding = encodings[name];
-    if (!bufferEncoding) throw fault(node, `encoding must be Unicode, UTF8 or ASCII, got ${JSON.stringify(scalar(encoding))}`);
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s.trim())) throw fault(node, `source is not base64: ${JSON.stringify(s)}`);
+    if (!bufferEncoding) throw fault(node, `encoding must be Unicode, UTF8 or ASCII, got ${quote(scalar(encoding))}`);
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s.trim())) throw fault(node, `source is not base64: ${quote(s)}`);
     return Buffer.from(s.trim(), 'base64').toString(bufferEncoding);
   }),
 
@@ -170,14 +171,14 @@ export const implementations: Record<string, Impl> = {
 
   DateAdd: strict(([interval, amount, dateTime], _ctx, node) => {
     const unit = text(interval);
-    if (!isDateInterval(unit)) throw fault(node, `interval must be one of yyyy, q, m, y, d, w, ww, h, n, s, got ${JSON.stringify(unit)}`);
+    if (!isDateInterval(unit)) throw fault(node, `interval must be one of yyyy, q, m, y, d, w, ww, h, n, s, got ${quote(unit)}`);
     if (isNull(dateTime)) return null;
     return dateText(dateAdd(unit, integer(amount, node, 'value'), dateArgument(dateTime, node, 'dateTime')), node);
   }),
 
   DateDiff: strict(([interval, date1, date2], _ctx, node) => {
     const unit = text(interval);
-    if (!isDateInterval(unit)) throw fault(node, `interval must be one of yyyy, q, m, y, d, w, ww, h, n, s, got ${JSON.stringify(unit)}`);
+    if (!isDateInterval(unit)) throw fault(node, `interval must be one of yyyy, q, m, y, d, w, ww, h, n, s, got ${quote(unit)}`);
     if (isNull(date1) || isNull(date2)) return null;
     return String(dateDiff(unit, dateArgument(date1, node, 'date1'), dateArgument(date2, node, 'date2')));
   }),
@@ -185,7 +186,7 @@ export const implementations: Record<string, Impl> = {
   DateFromNum: ([source], node) => (ctx) => {
     const s = scalar(source(ctx));
     if (s === null || s === '') return null;
-    if (!/^\s*\d+\s*$/.test(s)) throw fault(node, `value must be a FILETIME integer, got ${JSON.stringify(s)}`);
+    if (!/^\s*\d+\s*$/.test(s)) throw fault(node, `value must be a FILETIME integer, got ${quote(s)}`);
     return dateText(fileTimeToMs(BigInt(s.trim())), node);
   },
 
@@ -212,7 +213,7 @@ export const implementations: Record<string, Impl> = {
       const input = text(inputFormat(ctx));
       const output = text(outputFormat(ctx));
       const parsed = parseWithFormat(s, input);
-      if (!parsed) throw fault(node, `${JSON.stringify(s)} does not match the input format ${JSON.stringify(input)}`);
+      if (!parsed) throw fault(node, `${quote(s)} does not match the input format ${quote(input)}`);
       return formatWithFormat(parsed, output);
     };
   },
@@ -250,7 +251,7 @@ export const implementations: Record<string, Impl> = {
       const compare = present[3] ? text(args[3](ctx)) : 'vbBinaryCompare';
       const ignoreCase = compare === 'vbTextCompare' || compare === '1';
       if (!ignoreCase && compare !== 'vbBinaryCompare' && compare !== '0') {
-        throw fault(node, `compareType must be vbBinaryCompare or vbTextCompare, got ${JSON.stringify(compare)}`);
+        throw fault(node, `compareType must be vbBinaryCompare or vbTextCompare, got ${quote(compare)}`);
       }
       const h = ignoreCase ? haystack.toLowerCase() : haystack;
       const n = ignoreCase ? needle.toLowerCase() : needle;
@@ -457,7 +458,7 @@ function caseChange(v: Val, culture: string | null, node: CallExpression, upper:
   try {
     return perValue(v, upper ? (s) => s.toLocaleUpperCase(culture) : (s) => s.toLocaleLowerCase(culture));
   } catch {
-    throw fault(node, `culture must be an RFC 4646 name such as en-US, got ${JSON.stringify(culture)}`);
+    throw fault(node, `culture must be an RFC 4646 name such as en-US, got ${quote(culture)}`);
   }
 }
 
@@ -490,7 +491,7 @@ function replaceImpl(args: readonly Thunk[], node: CallExpression, present: read
     try {
       return compileDotNetRegex(pattern, withIndices);
     } catch (error) {
-      throw fault(node, `regexPattern ${JSON.stringify(pattern)} is not a valid regular expression (${(error as Error).message})`);
+      throw fault(node, `regexPattern ${quote(pattern)} is not a valid regular expression (${(error as Error).message})`);
     }
   };
   const constantPattern = constants.get(regexPattern);

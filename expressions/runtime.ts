@@ -127,7 +127,7 @@ export function bool(b: boolean): string {
   return b ? 'True' : 'False';
 }
 
-const numeric = /^\s*[-+]?(\d+\.?\d*|\.\d+)\s*$/;
+const numeric = /^\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)\s*$/; // no nested quantifiers: linear on long input
 
 /** True for "True" in any case and for non-zero numbers (CBool, IIF conditions). */
 export function truthy(v: Val): boolean {
@@ -154,6 +154,12 @@ export const comparators: Record<'=' | '<>' | '>' | '>=' | '<' | '<=', (a: strin
 // ---------------------------------------------------------------------------------------------------------------
 // Argument helpers.
 
+/** A value quoted for an error message, shortened so a huge attribute value does not flood logs. */
+export function quote(value: string | null): string {
+  if (value === null) return 'null';
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}…` : value);
+}
+
 export function fault(node: CallExpression, reason: string): ExpressionEvaluationError {
   return new ExpressionEvaluationError(`${node.name}: ${reason}`, { functionName: node.name, span: node.span });
 }
@@ -161,7 +167,7 @@ export function fault(node: CallExpression, reason: string): ExpressionEvaluatio
 export function integer(v: Val, node: CallExpression, parameter: string): number {
   const s = scalar(v);
   if (s === null || !/^\s*[-+]?\d+\s*$/.test(s)) {
-    throw fault(node, `${parameter} must be a whole number, got ${s === null ? 'null' : JSON.stringify(s)}`);
+    throw fault(node, `${parameter} must be a whole number, got ${quote(s)}`);
   }
   return Number(s);
 }
@@ -179,7 +185,7 @@ export function integerThunk(thunk: Thunk, node: CallExpression, parameter: stri
 export function dateArgument(v: Val, node: CallExpression, parameter: string): number {
   const s = scalar(v);
   const ms = s === null ? undefined : parseDate(s);
-  if (ms === undefined) throw fault(node, `${parameter} is not a date: ${s === null ? 'null' : JSON.stringify(s)}`);
+  if (ms === undefined) throw fault(node, `${parameter} is not a date: ${quote(s)}`);
   return ms;
 }
 

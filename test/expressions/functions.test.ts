@@ -175,6 +175,12 @@ describe('errors name the function and the position', () => {
     ]);
   });
 
+  it('shortens long input values in error messages', () => {
+    const message = evaluationError('CDate([d])', { d: `2020-${'9'.repeat(5000)}` }).message;
+    expect(message.length).toBeLessThan(200);
+    expect(message).toContain(`"2020-${'9'.repeat(72)}…"`);
+  });
+
   it('arguments a function cannot use', () => {
     expect(evaluationError('Mid([a], "x", 2)', { a: 'abc' }).message).toBe('Mid: start must be a whole number, got "x" (at line 1, column 1)');
     expect(evaluationError('CDate([d])', { d: 'yesterday' }).message).toContain('CDate: expression is not a date: "yesterday"');
