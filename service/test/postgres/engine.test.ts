@@ -1,0 +1,118 @@
+// PostgreSQL-engine behaviour beyond the shared contract: two engine instances (as two replicas) on one
+// schema, the outbox events every committed change writes, and StorageUnavailableError when the server
+// cannot be reached.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StorageUnavailableError, UniquenessError, VersionMismatchError } from '../../src/storage/contract.js';
+import { openPostgresStorage, type PostgresStorage } from '../../src/storage/postgres/engine.js';
+import { createTestSchema, sharedServerUrl, type TestSchema } from './support/database.js';
+
+let schema: TestSchema;
+let one: PostgresStorage;
+let two: PostgresStorage;
+let raw: pg.Client;
+const tenant = 'engine';
+
+beforeAll(async () => {
+  schema = await createTestSchema(undefined, 'scim_engine');
+  // Opened concurrently: migrations are serialised by an advisory lock.
+  [one, two] = await Promise.all([openPostgresStorage(schema.url), openPostgresStorage(schema.url)]);
+  await one.createTenant(tenant);
+  raw = new pg.Client({ connectionString: sharedServerUrl });
+  await raw.connect();
+});
+afterAll(async () => {
+  await raw?.end();
+  await one?.close();
+  await two?.close();
+  await schema?.drop();
+});
+
+async function eventsOf(resourceId: string): Promise<Array<{ type: string; data: Record<string, unknown> }>> {
+  const { rows } = await raw.query(`SELECT type, data FROM "${schema.name}".events WHERE tenant_id = $1 AND resource_id = $2 ORDER BY position`, [tenant, resourceId]);
+  return rows as Array<{ type: string; data: Record<string, unknown> }>;
+}
+
+describe('postgres engine across two instances', () => {
+  it('one winner when both instances insert the same userName at once', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => (i % 2 ? one : two).transaction(tenant, (tx) => tx.insertResource('User', randomUUID(), { userName: i % 3 ? 'Same@Example.com' : 'same@example.com' }))),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(UniquenessError);
+  });
+
+  it('read-modify-write transactions on the same resource never lose an update', async () => {
+    const id = randomUUID();
+    await one.transaction(tenant, (tx) => tx.insertResource('User', id, { userName: `counter-${id}`, counter: 0 }));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? one : two).transaction(tenant, async (tx) => {
+          const current = await tx.getResource('User', id);
+          await new Promise((r) => setTimeout(r, 2));
+          return tx.updateResource('User', id, { ...current!.data, counter: Number(current!.data.counter) + 1 });
+        }),
+      ),
+    );
+    const final = await two.tenantStore(tenant).getResource('User', id);
+    expect(final?.data.counter).toBe(20);
+    expect(final?.version).toBe(21);
+  });
+
+  it('an expected version checked on one instance fails after the other instance changed it', async () => {
+    const id = randomUUID();
+    await one.transaction(tenant, (tx) => tx.insertResource('User', id, { userName: `v-${id}` }));
+    await two.transaction(tenant, (tx) => tx.updateResource('User', id, { userName: `v-${id}`, title: 'x' }, 1));
+    await expect(one.transaction(tenant, (tx) => tx.updateResource('User', id, { userName: `v-${id}`, title: 'y' }, 1))).rejects.toBeInstanceOf(VersionMismatchError);
+  });
+});
+
+describe('outbox: every committed change writes an event in the same transaction', () => {
+  it('created, updated (with member changes) and deleted events; none for dry-runs or rolled-back work', async () => {
+    const g = randomUUID();
+    const u = randomUUID();
+    await one.transaction(tenant, async (tx) => {
+      await tx.insertResource('User', u, { userName: `ev-${u}` });
+      await tx.insertResource('Group', g, { displayName: `ev-${g}` });
+    });
+    await two.transaction(tenant, async (tx) => {
+      await tx.addMembers(g, [{ value: u, type: 'User' }]);
+      await tx.touchResource('Group', g);
+    });
+    await one.transaction(tenant, (tx) => tx.removeMembers(g, [u]), { rollback: true });
+    await expect(one.transaction(tenant, async (tx) => {
+      await tx.removeMembers(g, [u]);
+      throw new Error('abort');
+    })).rejects.toThrow('abort');
+    await one.tenantStore(tenant).deleteResource('User', u);
+
+    expect((await eventsOf(u)).map((e) => e.type)).toEqual(['user.created', 'user.deleted']);
+    const groupEvents = await eventsOf(g);
+    expect(groupEvents.map((e) => e.type)).toEqual(['group.created', 'group.updated']);
+    expect(groupEvents[1]!.data).toEqual({ version: 2, membersAdded: [u] });
+  });
+
+  it('the event feed of the delivery store reads them in commit order', async () => {
+    const store = one.webhookDeliveryStore();
+    const events = await store.eventsAfter(tenant, '0', 1000);
+    const cursors = events.map((e) => Number(e.cursor));
+    expect(cursors).toEqual([...cursors].sort((a, b) => a - b));
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+    expect(await store.latestCursor(tenant)).toBe(String(cursors[cursors.length - 1]));
+  });
+});
+
+describe('unreachable database', () => {
+  it('opening raises StorageUnavailableError (→ 503 Retry-After), not a driver error', async () => {
+    await expect(openPostgresStorage('postgres://postgres@127.0.0.1:1/test?connect_timeout_ms=500')).rejects.toBeInstanceOf(StorageUnavailableError);
+  });
+
+  it('a closed pool answers ping and queries with StorageUnavailableError', async () => {
+    const s = await openPostgresStorage(schema.url);
+    await s.ping();
+    await s.close();
+    await expect(s.ping()).rejects.toBeInstanceOf(StorageUnavailableError);
+    await expect(s.transaction(tenant, (tx) => tx.getResource('User', 'x'))).rejects.toBeInstanceOf(StorageUnavailableError);
+  });
+});
