@@ -99,6 +99,28 @@ describe('restart and thresholds', () => {
     expect(stack.takeRequests().filter((r) => r.method === 'GET')).toHaveLength(4);
   });
 
+  it('with cycleIntervalMs, cycles repeat while the job is active and stop when it is paused (soak runs)', async () => {
+    const s = await startStack({ seed: SEED, cycleIntervalMs: 40 });
+    try {
+      expect((await s.graph('POST', `/servicePrincipals/${s.spId}/synchronization/jobs/${s.jobId}/start`)).status).toBe(204);
+      const until = async (done: () => boolean): Promise<void> => {
+        for (let i = 0; i < 250 && !done(); i++) await new Promise((r) => setTimeout(r, 20));
+        expect(done()).toBe(true);
+      };
+      await until(() => s.job.engine.users.size === 3);
+      expect((await s.graph('PATCH', `/users/${ADELE}`, { jobTitle: 'Director' })).status).toBe(204);
+      await until(() => s.job.engine.requests.some((r) => r.method === 'PATCH' && JSON.stringify(r.body).includes('Director')));
+      expect((await s.graph('POST', `/servicePrincipals/${s.spId}/synchronization/jobs/${s.jobId}/pause`)).status).toBe(204);
+      while (s.job.running) await s.job.running;
+      const sent = s.job.engine.requests.length;
+      expect((await s.graph('PATCH', `/users/${ADELE}`, { jobTitle: 'VP' })).status).toBe(204);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(s.job.engine.requests.length).toBe(sent);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('quarantines on the escrow proportion threshold (lowered from 5,000 for the test)', async () => {
     const s = await startStack({ seed: SEED, proxy: true, engine: { thresholds: { minimumFailures: 2, failureProportion: 0.4, totalFailures: 100 } } });
     try {
