@@ -89,7 +89,11 @@ export function normalizeValue(def: AttrDef | undefined, v: JsonValue | undefine
   }
   if (def.type === 'complex') {
     // A bare string manager id means { value: id } [reference §1.2, SCIM-SDK#686].
-    if (typeof v === 'string') return v.trim() === '' ? undefined : { value: v };
+    if (typeof v === 'string') {
+      if (v.trim() === '') return undefined;
+      if (def.name === 'manager') return { value: v };
+      throw badRequest('invalidValue', `${where} must be an object of its sub-attributes, not a string`);
+    }
     // Entra's docs show `"path": "manager", "value": [{"$ref": …, "value": …}]` for the single-valued manager [MS-Tut].
     if (Array.isArray(v) && v.length <= 1) return v.length ? normalizeValue(def, v[0], where) : undefined;
     if (!isObject(v)) throw badRequest('invalidValue', `${where} must be an object`);

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceContext } from '../context.js';
 import type { ResourceType, TokenRecord } from '../storage/contract.js';
 import { authenticate } from './auth.js';
-import { notFound } from './errors.js';
+import { badRequest, notFound } from './errors.js';
 import {
   createResource,
   deleteResource,
@@ -28,6 +28,21 @@ declare module 'fastify' {
 }
 
 type Params = { tenant: string; id?: string };
+
+const queryNames = ['filter', 'startIndex', 'count', 'sortBy', 'sortOrder', 'attributes', 'excludedAttributes'] as const;
+
+/** The SCIM query parameters as single strings (a repeated parameter is a client mistake: 400, not 500). */
+function scimQuery(query: unknown): ListParams {
+  const q = (query ?? {}) as Record<string, unknown>;
+  const out: ListParams = {};
+  for (const name of queryNames) {
+    const value = q[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') throw badRequest('invalidValue', `give the query parameter ${name} once (it appeared ${Array.isArray(value) ? value.length : 'several'} times)`);
+    out[name] = value;
+  }
+  return out;
+}
 
 function send(reply: FastifyReply, r: Reply): FastifyReply {
   reply.code(r.status);
@@ -114,14 +129,14 @@ export async function registerScimRoutes(app: FastifyInstance, ctx: ServiceConte
       const resources: Array<[string, ResourceType]> = [['Users', 'User'], ['Groups', 'Group'], ['users', 'User'], ['groups', 'Group']];
       for (const [segment, type] of resources) {
         const base = `${prefix}/${segment}`;
-        scoped.get<{ Params: Params; Querystring: ListParams }>(base, async (req, reply) => send(reply, await listResources(req.scim!, type, req.query)));
-        scoped.post<{ Params: Params; Querystring: ListParams }>(base, async (req, reply) => send(reply, await createResource(req.scim!, type, req.body, req.query)));
-        scoped.get<{ Params: Params; Querystring: ListParams }>(`${base}/:id`, async (req, reply) => send(reply, await getResource(req.scim!, type, req.params.id!, req.query)));
+        scoped.get<{ Params: Params; Querystring: ListParams }>(base, async (req, reply) => send(reply, await listResources(req.scim!, type, scimQuery(req.query))));
+        scoped.post<{ Params: Params; Querystring: ListParams }>(base, async (req, reply) => send(reply, await createResource(req.scim!, type, req.body, scimQuery(req.query))));
+        scoped.get<{ Params: Params; Querystring: ListParams }>(`${base}/:id`, async (req, reply) => send(reply, await getResource(req.scim!, type, req.params.id!, scimQuery(req.query))));
         scoped.put<{ Params: Params; Querystring: ListParams }>(`${base}/:id`, async (req, reply) =>
-          send(reply, await replaceResource(req.scim!, type, req.params.id!, req.body, req.headers['if-match'], req.query)),
+          send(reply, await replaceResource(req.scim!, type, req.params.id!, req.body, req.headers['if-match'], scimQuery(req.query))),
         );
         scoped.patch<{ Params: Params; Querystring: ListParams }>(`${base}/:id`, async (req, reply) =>
-          send(reply, await patchResource(req.scim!, type, req.params.id!, req.body, req.headers['if-match'], req.query)),
+          send(reply, await patchResource(req.scim!, type, req.params.id!, req.body, req.headers['if-match'], scimQuery(req.query))),
         );
         scoped.delete<{ Params: Params }>(`${base}/:id`, async (req, reply) => send(reply, await deleteResource(req.scim!, type, req.params.id!, req.headers['if-match'])));
       }
