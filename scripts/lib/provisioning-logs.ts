@@ -1,7 +1,7 @@
 // provisioning-logs: read the job's provisioning logs, group failures by error code with the documented
 // cause and fix, and --follow a running cycle with a progress display.
 import type { CommandContext, CommandSpec } from './cli/command.js';
-import { ExitCode, usageError } from './cli/errors.js';
+import { CliError, ExitCode, usageError } from './cli/errors.js';
 import { table, type Output } from './cli/output.js';
 import type { GraphApi } from './graph/client.js';
 import { getJob, listProvisioningLogs, resolveJob } from './graph/synchronization.js';
@@ -113,8 +113,9 @@ function jobLine(job: SynchronizationJob): string {
     .join('; ');
 }
 
-async function follow(ctx: CommandContext, api: GraphApi, spId: string, jobId: string, filter: LogFilter, untilCycleEnd: boolean, intervalMs: number): Promise<ProvisioningObjectSummary[]> {
+async function follow(ctx: CommandContext, api: GraphApi, spId: string, jobId: string, filter: LogFilter, untilCycleEnd: boolean, intervalMs: number, timeoutMs: number | undefined): Promise<ProvisioningObjectSummary[]> {
   const seen = new Map<string, ProvisioningObjectSummary>();
+  const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
   const progress = ctx.out.progress('Following the provisioning cycle (Ctrl-C to stop)');
   for (;;) {
     const job = await getJob(api, spId, jobId);
@@ -136,6 +137,15 @@ async function follow(ctx: CommandContext, api: GraphApi, spId: string, jobId: s
       progress.fail(jobLine(job));
       return [...seen.values()].reverse();
     }
+    if (Date.now() + intervalMs > deadline) {
+      progress.fail(`gave up after ${Math.round((timeoutMs ?? 0) / 1000)} s; ${jobLine(job)}`);
+      throw new CliError(`The provisioning cycle did not end within ${Math.round((timeoutMs ?? 0) / 1000)} s (job ${job.status?.code ?? 'unknown'}).`, {
+        exitCode: ExitCode.checkFailed,
+        code: 'FollowTimeout',
+        fix: 'Large directories take longer: raise --timeout, or check the job\'s progress with npm run provisioning-logs -- --follow.',
+        details: { seen: seen.size },
+      });
+    }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
@@ -155,6 +165,7 @@ export const provisioningLogsCommand: CommandSpec = {
     follow: { type: 'boolean', description: 'Keep watching: print new records as they arrive, with the job\'s progress.' },
     'until-cycle-end': { type: 'boolean', description: 'With --follow: stop once a cycle that ended after --since is complete (or the job is quarantined).' },
     interval: { type: 'string', valueName: 'seconds', default: '5', description: 'With --follow: seconds between polls.' },
+    timeout: { type: 'string', valueName: 'seconds', description: 'With --follow: give up (exit 1) after this many seconds.' },
   },
   examples: [
     'npm run provisioning-logs -- --since 2h --status failure',
@@ -168,6 +179,8 @@ export const provisioningLogsCommand: CommandSpec = {
     if (!Number.isInteger(top) || top < 1) throw usageError(`--top ${ctx.string('top')} is not a positive whole number.`);
     const interval = Number(ctx.string('interval'));
     if (!(interval > 0)) throw usageError(`--interval ${ctx.string('interval')} is not a positive number of seconds.`);
+    const timeout = ctx.string('timeout') === undefined ? undefined : Number(ctx.string('timeout'));
+    if (timeout !== undefined && !(timeout > 0)) throw usageError(`--timeout ${ctx.string('timeout')} is not a positive number of seconds.`);
     const filter: LogFilter = {
       since: parseSince(ctx.string('since') ?? '24h'),
       until: ctx.string('until') ? parseSince(ctx.string('until')!) : undefined,
@@ -178,7 +191,7 @@ export const provisioningLogsCommand: CommandSpec = {
     const api = graphFor(ctx);
     const spId = await fromInputs(ctx, 'service-principal-id', 'servicePrincipalObjectId', 'the enterprise application whose logs to read');
     const jobId = (await resolveJob(api, spId, await optionalInput(ctx, 'job-id', 'provisioningJobId'))).id;
-    const records = ctx.flag('follow') ? await follow(ctx, api, spId, jobId, filter, ctx.flag('until-cycle-end'), interval * 1000) : await fetchLogs(api, jobId, filter);
+    const records = ctx.flag('follow') ? await follow(ctx, api, spId, jobId, filter, ctx.flag('until-cycle-end'), interval * 1000, timeout === undefined ? undefined : timeout * 1000) : await fetchLogs(api, jobId, filter);
     const job = await getJob(api, spId, jobId);
     const failures = groupFailures(records);
     const counts = Object.fromEntries(STATUSES.map((s) => [s, records.filter((r) => r.provisioningStatusInfo?.status === s).length]));

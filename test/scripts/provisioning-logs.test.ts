@@ -52,7 +52,7 @@ describe('provisioning-logs', { timeout: 90_000 }, () => {
     const since = new Date(Date.now() - 1000).toISOString();
     const start = await runScript('configure-provisioning', [...good.common, '--start', '--json']);
     expect(start.code, start.stderr).toBe(0);
-    const r = await runScript('provisioning-logs', [...good.common, '--follow', '--until-cycle-end', '--since', since, '--interval', '0.3', '--json']);
+    const r = await runScript('provisioning-logs', [...good.common, '--follow', '--until-cycle-end', '--since', since, '--interval', '0.3', '--timeout', '60', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json.job.lastExecution.state).toBe('Succeeded');
     expect(r.json.records.length).toBeGreaterThan(2);
@@ -61,7 +61,7 @@ describe('provisioning-logs', { timeout: 90_000 }, () => {
   it('exits 1 and explains the quarantine of a job whose token the SCIM service refuses', async () => {
     const quarantined = await configuredApp(h, { token: 'not-the-token' });
     await startJob(h.api, quarantined.spId, quarantined.jobId);
-    const r = await runScript('provisioning-logs', [...quarantined.common, '--follow', '--until-cycle-end', '--since', '1m', '--interval', '0.3', '--json']);
+    const r = await runScript('provisioning-logs', [...quarantined.common, '--follow', '--until-cycle-end', '--since', '1m', '--interval', '0.3', '--timeout', '60', '--json']);
     expect(r.code, r.stderr).toBe(1);
     expect(r.json.job.status).toBe('Quarantine');
     expect(r.json.job.quarantine.reason).toBeTruthy();
@@ -70,10 +70,18 @@ describe('provisioning-logs', { timeout: 90_000 }, () => {
     expect(human.stdout).toContain('quarantine fix:');
   });
 
+  it('--follow gives up after --timeout with exit 1 when no cycle ends', async () => {
+    const idle = await configuredApp(h);
+    const r = await runScript('provisioning-logs', [...idle.common, '--follow', '--until-cycle-end', '--since', '1m', '--interval', '0.2', '--timeout', '1', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.json.error.code).toBe('FollowTimeout');
+  });
+
   it.each([
     [['--since', 'yesterday'], "'yesterday' is neither a duration nor a date"],
     [['--status', 'broken'], '--status broken is not one of'],
     [['--top', '0'], 'is not a positive whole number'],
+    [['--follow', '--timeout', 'soon'], '--timeout soon is not a positive number'],
   ])('rejects %j with exit 2', async (extra, message) => {
     const r = await runScript('provisioning-logs', [...good.common, ...extra, '--json']);
     expect(r.code).toBe(2);

@@ -168,7 +168,7 @@ export const localCommand: CommandSpec = {
           const start = await step(out, steps, 'Full cycle: configure-provisioning --start', () => runScript('configure-provisioning', [...common, '--start'], { env: childEnv, onStderr }));
           if (start.exitCode === 0) {
             logs = await step(out, steps, 'Full cycle: provisioning-logs --follow --until-cycle-end', () =>
-              runScript('provisioning-logs', [...common, '--follow', '--until-cycle-end', '--since', since, '--interval', '0.5', '--top', '1000'], { env: childEnv, onStderr }));
+              runScript('provisioning-logs', [...common, '--follow', '--until-cycle-end', '--since', since, '--interval', '0.5', '--top', '1000', '--timeout', '300'], { env: childEnv, onStderr }));
           }
         }
       }
