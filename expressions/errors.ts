@@ -3,8 +3,17 @@ import type { SourceSpan } from './ast.js';
 /** The source line holding `offset` and a caret under `column`, for error messages. */
 export function caretExcerpt(text: string, line: number, column: number): string {
   const lines = text.split(/\r\n|\r|\n/);
-  const source = (lines[line - 1] ?? '').replace(/\t/g, ' ');
-  return `  ${source}\n  ${' '.repeat(Math.max(0, column - 1))}^`;
+  let source = (lines[line - 1] ?? '').replace(/\t/g, ' ');
+  let caret = Math.max(0, column - 1);
+  // Long lines are shown as a window around the position.
+  const width = 100;
+  if (source.length > width) {
+    const start = Math.max(0, Math.min(caret - width / 2, source.length - width));
+    const end = start + width;
+    source = `${start > 0 ? '…' : ''}${source.slice(start, end)}${end < source.length ? '…' : ''}`;
+    caret = caret - start + (start > 0 ? 1 : 0);
+  }
+  return `  ${source}\n  ${' '.repeat(caret)}^`;
 }
 
 /** The text could not be parsed. `expected` lists what would have been accepted at `line`/`column`. */

@@ -140,6 +140,16 @@ describe('parseExpression (reference §3.1)', () => {
     expect(unterminated.message).toContain('\n    "abc)\n    ^');
   });
 
+  it('shows a window of a long line around the error, with the caret under it', () => {
+    const text = `Join(",", ${Array.from({ length: 60 }, (_, i) => `[a${i}]`).join(', ')} [oops])`;
+    const error = syntaxError(text);
+    const [, excerpt, caret] = error.message.split('\n');
+    expect(excerpt.length).toBeLessThan(110);
+    expect(excerpt).toMatch(/^  …\], \[a4/);
+    expect(excerpt[caret.indexOf('^')]).toBe('[');
+    expect(excerpt.slice(caret.indexOf('^'))).toMatch(/^\[oops\]/);
+  });
+
   it('rejects unknown bare names, empty attributes, stray tokens and empty input', () => {
     expect(syntaxError('IIF([a]="x", Nothing, [b])').message).toContain('Unknown name "Nothing"');
     expect(syntaxError('[]').message).toContain('Empty attribute reference');
