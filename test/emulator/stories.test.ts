@@ -130,6 +130,30 @@ describe('joiner, mover, leaver (disable, then hard delete)', () => {
     expect(requests.map(line)).toEqual(['GET /Users?filter=userName eq "megan@contoso.example"', `PATCH /Users/${targetId(stack, USER.megan)}`]);
     expect(requests[1].body).toEqual(patch({ op: 'Replace', path: 'active', value: 'False' }));
   });
+  it('re-enable: accountEnabled true again → PATCH active "True"', async () => {
+    expect((await stack.graph('PATCH', `/users/${USER.megan}`, { accountEnabled: true })).status).toBe(204);
+    await stack.cycle();
+    const requests = stack.takeRequests();
+    expect(requests.map(line)).toEqual(['GET /Users?filter=userName eq "megan@contoso.example"', `PATCH /Users/${targetId(stack, USER.megan)}`]);
+    expect(requests[1].body).toEqual(patch({ op: 'Replace', path: 'active', value: 'True' }));
+    expect(await scimUser(stack, 'megan@contoso.example')).toMatchObject({ active: true });
+  });
+
+  it('UPN rename: no match on the new userName, so the cached id is read, then userName is replaced', async () => {
+    const nestor = (await stack.graph<{ value: Json[] }>('GET', `/users?$filter=${encodeURIComponent("userPrincipalName eq 'nestor@contoso.example'")}`)).body.value[0];
+    const nestorId = String(nestor.id);
+    expect((await stack.graph('PATCH', `/users/${nestorId}`, { userPrincipalName: 'nestor.wilke@contoso.example' })).status).toBe(204);
+    await stack.cycle();
+    const requests = stack.takeRequests();
+    const target = targetId(stack, nestorId);
+    expect(requests.map((r) => `${line(r)} ${r.status}`)).toEqual([
+      'GET /Users?filter=userName eq "nestor.wilke@contoso.example" 200',
+      `GET /Users/${target} 200`,
+      `PATCH /Users/${target} 200`,
+    ]);
+    expect(requests[2].body).toEqual(patch({ op: 'Replace', path: 'userName', value: 'nestor.wilke@contoso.example' }));
+    expect(await scimUser(stack, 'nestor.wilke@contoso.example')).toMatchObject({ id: target });
+  });
 });
 
 describe('a group of several hundred members', () => {
