@@ -6,6 +6,7 @@ import {
   matchesFilter,
   type AttrPath,
   type Filter,
+  type FilterValue,
   type JsonObject,
   type Member,
   type ResourceType,
@@ -100,9 +101,25 @@ function qualifyFilter(filter: Filter, type: ResourceType): Filter {
       return { ...filter, left: qualifyFilter(filter.left, type), right: qualifyFilter(filter.right, type) };
     case 'not':
       return { ...filter, filter: qualifyFilter(filter.filter, type) };
+    case 'compare': {
+      const path = qualify(filter.path);
+      return { ...filter, path, value: dateTimeOperand(path, filter.value) };
+    }
     default:
       return { ...filter, path: qualify(filter.path) };
   }
+}
+
+/**
+ * `meta.created` / `meta.lastModified` compare as instants (RFC 7644 §3.4.2.2): the operand, with any offset or
+ * precision (`2015-10-10T14:38:21.8617979-07:00`), becomes the UTC ISO form the values are stored in.
+ */
+function dateTimeOperand(path: AttrPath, value: FilterValue): FilterValue {
+  const isMeta = path.attr.toLowerCase() === 'meta' && /^(created|lastmodified)$/i.test(path.sub ?? '');
+  if (!isMeta || typeof value !== 'string') return value;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw badRequest('invalidFilter', `meta.${path.sub} must be compared with a date-time such as "2026-01-31T12:00:00Z", got "${value}"`);
+  return new Date(ms).toISOString();
 }
 
 export async function listResources(scope: RequestScope, type: ResourceType, params: ListParams): Promise<Reply> {

@@ -303,6 +303,23 @@ describe('Filters Entra sends (reference §1.2, §2.2)', () => {
     expect(miss.body).toMatchObject({ totalResults: 0, Resources: [] });
   });
 
+  it('compares meta.created / meta.lastModified as instants, any offset (Postman "meta.Created gt 2015-10-10T14:38:21.8617979-07:00")', async () => {
+    const id = await createUser();
+    const created = (await call('GET', `/Users/${id}`)).body.meta.created as string;
+    const ms = Date.parse(created);
+    // The same instant written with a +02:00 offset.
+    const shifted = new Date(ms + 2 * 3600_000).toISOString().replace('Z', '+02:00');
+    const q = async (filter: string) => (await call('GET', `/Users?filter=${encodeURIComponent(`id eq "${id}" and ${filter}`)}`)).body.totalResults;
+    expect(await q(`meta.created eq "${shifted}"`)).toBe(1);
+    expect(await q(`meta.created gt "${shifted}"`)).toBe(0);
+    expect(await q(`meta.created ge "${shifted}"`)).toBe(1);
+    expect(await q(`meta.lastModified lt "${new Date(ms + 1000).toISOString().replace('Z', '+00:00')}"`)).toBe(1);
+    expect((await call('GET', `/Users?filter=${encodeURIComponent('meta.Created gt 2015-10-10T14:38:21.8617979-07:00')}`)).body.totalResults).toBeGreaterThan(0);
+    const bad = await call('GET', `/Users?filter=${encodeURIComponent('meta.created gt "yesterday"')}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.scimType).toBe('invalidFilter');
+  });
+
   it('answers an unsupported or malformed filter with 400 invalidFilter, never 404/500 (§2.2)', async () => {
     for (const filter of ['userName eq', 'userName xx "a"', '((userName eq "a")', 'userName eq "unterminated']) {
       const res = await call('GET', `/Users?filter=${encodeURIComponent(filter)}`);
