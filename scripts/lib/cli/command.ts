@@ -156,7 +156,19 @@ export function main(spec: CommandSpec): void {
     process.stderr.write('\nInterrupted.\n');
     process.exit(ExitCode.interrupted);
   });
-  void runCommand(spec, process.argv.slice(2)).then((code) => {
-    process.exit(code);
-  });
+  void runCommand(spec, process.argv.slice(2)).then(exitAfterFlush);
+}
+
+/**
+ * Exits once stdout and stderr are flushed: process.exit() right away can cut the tail of a large --json
+ * document written to a pipe. Exiting explicitly (rather than setting exitCode) also ends lingering
+ * keep-alive sockets and timers.
+ */
+export function exitAfterFlush(code: number): void {
+  let pending = 2;
+  const done = (): void => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
 }
