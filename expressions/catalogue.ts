@@ -174,3 +174,35 @@ export function suggestFunction(name: string): string | undefined {
   const lower = name.toLowerCase();
   return functionCatalogue.find((f) => f.name.toLowerCase() === lower)?.name;
 }
+
+/** The closest catalogue name within two edits (ignoring case), for "did you mean" hints on typos. */
+export function nearestFunction(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const f of functionCatalogue) {
+    const d = editDistance(lower, f.name.toLowerCase(), bestDistance);
+    if (d < bestDistance) {
+      best = f.name;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance, giving up (returning `limit`) once it cannot be below `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) >= limit) return limit;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      rowMin = Math.min(rowMin, current[j]);
+    }
+    if (rowMin >= limit) return limit;
+    previous = current;
+  }
+  return Math.min(previous[b.length], limit);
+}

@@ -1,6 +1,6 @@
 /** Compiles expressions to closures (parse once, evaluate many) and runs them: the public evaluation API. */
 import type { CallExpression, Expression } from './ast.js';
-import { findFunction, parameterFor, suggestFunction } from './catalogue.js';
+import { findFunction, nearestFunction, parameterFor, suggestFunction } from './catalogue.js';
 import { ExpressionEvaluationError } from './errors.js';
 import { implementations } from './functions.js';
 import { parseExpression } from './parser.js';
@@ -142,8 +142,14 @@ function compileCall(node: CallExpression, top: boolean, errors: ExpressionEvalu
   const info = findFunction(node.name);
   const impl = implementations[node.name];
   if (!info || !impl) {
-    const suggestion = suggestFunction(node.name);
-    return fail(`Unknown function "${node.name}"${suggestion ? ` (function names are case-sensitive: did you mean "${suggestion}"?)` : ''}`);
+    const sameLetters = suggestFunction(node.name);
+    const near = sameLetters ? undefined : nearestFunction(node.name);
+    const hint = sameLetters
+      ? ` (function names are case-sensitive: did you mean "${sameLetters}"?)`
+      : near
+        ? ` (did you mean "${near}"?)`
+        : '';
+    return fail(`Unknown function "${node.name}"${hint}`);
   }
   const count = node.args.length;
   if (count < info.minArgs || count > info.maxArgs) {

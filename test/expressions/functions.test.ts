@@ -147,6 +147,8 @@ describe('errors name the function and the position', () => {
     expect(error).toMatchObject({ functionName: 'toLower', line: 1, column: 11 });
     expect(error.message).toBe('Unknown function "toLower" (function names are case-sensitive: did you mean "ToLower"?) (at line 1, column 11)');
     expect(evaluationError('Frobnicate()').message).toBe('Unknown function "Frobnicate" (at line 1, column 1)');
+    expect(evaluationError('Joinn(",", [a])').message).toBe('Unknown function "Joinn" (did you mean "Join"?) (at line 1, column 1)');
+    expect(evaluationError('IgnoreFlowIfNullOrEmty([a])').message).toContain('did you mean "IgnoreFlowIfNullOrEmpty"?');
   });
 
   it('wrong number of arguments, odd Switch pairs, required arguments left empty', () => {
