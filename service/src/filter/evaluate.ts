@@ -157,12 +157,13 @@ function compareOne(
     }
     return a !== undefined && a === e;
   }
-  if (type === 'dateTime' && typeof actual === 'string' && typeof expected === 'string') {
-    const a = Date.parse(actual);
+  if (type === 'dateTime' && typeof expected === 'string' && !['co', 'sw', 'ew'].includes(operator)) {
     const e = Date.parse(expected);
-    if (Number.isFinite(a) && Number.isFinite(e) && !['co', 'sw', 'ew'].includes(operator)) {
-      return ordered(operator, a - e);
+    if (!Number.isFinite(e)) {
+      throw new ScimFilterError(`Invalid filter: "${expected}" is not a dateTime (attribute "${label}"); use e.g. "2024-05-13T04:42:34Z"`);
     }
+    const a = typeof actual === 'string' ? Date.parse(actual) : Number.NaN;
+    if (Number.isFinite(a)) return ordered(operator, a - e);
   }
   if (typeof actual === 'number' && typeof expected === 'number' && !['co', 'sw', 'ew'].includes(operator)) {
     return ordered(operator, actual - expected);

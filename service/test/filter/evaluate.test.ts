@@ -79,6 +79,8 @@ describe('matchesFilter', () => {
     expect(matches('meta.created lt "2019-12-31T23:00:00-02:00"')).toBe(true);
     expect(matches('meta.Created gt 2015-10-10T14:38:21.8617979-07:00')).toBe(true);
     expect(matches('meta.lastModified ge "2024-05-13T04:42:34Z"')).toBe(true);
+    expect(matches('meta.lastModified eq "2024-05-13T06:42:34+02:00"')).toBe(true);
+    expect(() => matches('meta.created gt "yesterday"')).toThrow(/"yesterday" is not a dateTime/);
   });
 
   it('compares a multi-valued complex attribute without sub-attribute through its value', () => {
