@@ -155,6 +155,37 @@ describe('review-mappings', { timeout: 90_000 }, () => {
     expect(result.stdout).toMatch(/<summary>User <code>megan\.bowen@contoso\.com<\/code>: added<\/summary>/);
   });
 
+  it('--sample previews both revisions against another directory file, and rejects an invalid one', async () => {
+    const sample = JSON.parse(readFileSync(join(repo, 'provisioning/sample-directory.json'), 'utf8'));
+    sample.users = sample.users.slice(0, 3);
+    sample.users[1].manager = sample.users[0].id;
+    sample.users[2].manager = sample.users[0].id;
+    sample.groups = [];
+    sample.appRoleAssignments = sample.users.map((u: { id: string }) => ({ principalId: u.id, appRoleValue: 'RegularUser' }));
+    const file = join(repo, '..', `${repo.split('/').pop()}-sample.json`);
+    writeFileSync(file, JSON.stringify(sample));
+    edit('provisioning/mappings.ts', "{ target: 'title', source: direct('jobTitle') },", "{ target: 'title', source: expression('ToUpper([jobTitle])') },");
+    try {
+      const result = await review('--sample', file, '--json');
+      expect(result.code).toBe(0);
+      const report = JSON.parse(result.stdout);
+      expect(report.objects.map((o: { label: string; status: string }) => [o.label, o.status])).toEqual([
+        ['megan.bowen@contoso.com', 'changed'],
+        ['alex.wilber@contoso.com', 'changed'],
+        ['adele.vance@contoso.com', 'changed'],
+      ]);
+
+      sample.users[0].accountEnabled = 'yes';
+      writeFileSync(file, JSON.stringify(sample));
+      const invalid = await review('--sample', file);
+      expect(invalid.code).toBe(2);
+      expect(invalid.stderr).toContain('users[0] ("megan.bowen@contoso.com"): accountEnabled must be true or false, got "yes"');
+    } finally {
+      rmSync(file, { force: true });
+      await git('checkout', '--', '.');
+    }
+  });
+
   it('explains bad input without a stack trace: unknown revision, unknown environment, --help', async () => {
     const unknown = await review('--base', 'no-such-branch');
     expect(unknown.code).toBe(2);

@@ -1,11 +1,13 @@
 // review-mappings: compare provisioning/ at two revisions and print a PR comment (Markdown) or JSON.
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadSampleDirectory, SampleDirectoryError } from '../../../provisioning/index.js';
 import { CliError, ExitCode, type CommandSpec } from '../cli/index.js';
 import { mappingChanges, objectChanges, previewSnapshot, targetAttributeChanges } from './compare.js';
 import { defaultBase, repositoryRoot, resolveCommit } from './git.js';
 import { lint } from './lint.js';
 import { renderMarkdown, type Review } from './markdown.js';
-import { loadRevision, loadWorkingTree } from './snapshot.js';
+import { loadRevision, loadWorkingTree, type Snapshot } from './snapshot.js';
 
 export const reviewMappingsCommand: CommandSpec = {
   name: 'review-mappings',
@@ -22,6 +24,11 @@ export const reviewMappingsCommand: CommandSpec = {
     head: { type: 'string', valueName: 'rev', description: 'Revision to compare to.', default: 'the working tree' },
     environment: { type: 'string', valueName: 'name', description: 'Environment whose parameters resolve the mappings.', env: 'REVIEW_ENVIRONMENT', default: 'local' },
     output: { type: 'string', valueName: 'file', description: 'Also write the Markdown to this file (e.g. for gh pr comment --body-file).' },
+    sample: {
+      type: 'string',
+      valueName: 'file',
+      description: "Preview both revisions against this sample directory (format: docs/sample-directory.md) instead of each revision's provisioning/sample-directory.json.",
+    },
   },
   examples: [
     'npm run review-mappings',
@@ -35,7 +42,8 @@ export const reviewMappingsCommand: CommandSpec = {
       ? { commit: await resolveCommit(root, ctx.string('base')!), description: ctx.string('base')! }
       : await defaultBase(root);
     const progress = ctx.out.progress('Loading provisioning/ at both revisions');
-    let baseSnapshot, headSnapshot;
+    let baseSnapshot: Snapshot;
+    let headSnapshot: Snapshot;
     try {
       [baseSnapshot, headSnapshot] = await Promise.all([
         loadRevision(root, base.commit, environment),
@@ -52,6 +60,17 @@ export const reviewMappingsCommand: CommandSpec = {
         code: 'NothingToReview',
         fix: 'Run review-mappings in a checkout of entra-scim, or pass --head <rev> of a revision that has provisioning/.',
       });
+    }
+    const samplePath = ctx.string('sample');
+    if (samplePath) {
+      try {
+        const sample = loadSampleDirectory(resolve(process.cwd(), samplePath));
+        baseSnapshot = { ...baseSnapshot, sample };
+        headSnapshot = { ...headSnapshot, sample, errors: headSnapshot.errors.filter((e) => !e.startsWith('SampleDirectoryError:')) };
+      } catch (error) {
+        if (error instanceof SampleDirectoryError) throw new CliError(error.message, { exitCode: ExitCode.usage, code: 'InvalidSampleDirectory', fix: 'Fix the entry named above (format: docs/sample-directory.md).' });
+        throw error;
+      }
     }
     const basePreview = previewSnapshot(baseSnapshot);
     const headPreview = previewSnapshot(headSnapshot);
