@@ -109,8 +109,9 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
-function tenantsText(tenants: TenantSummary[]): string {
-  if (tenants.length === 0) return 'No tenants. Create one with: npm run scim-admin -- tenant create <name>';
+function tenantsText(tenants: TenantSummary[], databaseUrl: string): string {
+  // Naming the database helps when DATABASE_URL points somewhere unexpected (e.g. a relative SQLite path).
+  if (tenants.length === 0) return `No tenants in ${redactDatabaseUrl(databaseUrl)}. Create one with: npm run scim-admin -- tenant create <name>`;
   return table([['NAME', 'CREATED', 'ACTIVE TOKENS', 'CUSTOM SCHEMAS'], ...tenants.map((t) => [t.name, t.created, String(t.activeTokens), t.customSchemas.join(', ')])]);
 }
 
@@ -163,7 +164,7 @@ async function readJsonInput(values: Values, positionals: string[], command: str
 type Action = (storage: Storage) => Promise<void>;
 
 /** Checks the arguments (without touching the database) and returns the work to do. */
-async function prepare(values: Values, positionals: string[], io: CliIo): Promise<Action> {
+async function prepare(values: Values, positionals: string[], io: CliIo, databaseUrl: string): Promise<Action> {
   const [group, action] = positionals;
   const json = values.json;
   const print = (data: unknown, text: string) => io.out(json ? JSON.stringify(data, null, 2) : text);
@@ -180,7 +181,7 @@ async function prepare(values: Values, positionals: string[], io: CliIo): Promis
     case 'tenant list':
       return async (storage) => {
         const tenants = await listTenants(storage);
-        print({ tenants }, tenantsText(tenants));
+        print({ tenants }, tenantsText(tenants, databaseUrl));
       };
     case 'tenant delete': {
       const name = needPositional(positionals, 2, 'a tenant name', command);
@@ -298,7 +299,7 @@ export async function main(argv: string[], io: CliIo & { err(text: string): void
   let action: Action;
   let storage: Storage;
   try {
-    action = await prepare(values, positionals, io);
+    action = await prepare(values, positionals, io, databaseUrl);
     storage = await openStorage(databaseUrl);
   } catch (error) {
     return fail(error);

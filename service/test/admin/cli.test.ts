@@ -45,6 +45,13 @@ describe('scim-admin CLI', () => {
     expect(existsSync(otherDb)).toBe(false);
   });
 
+  it('an empty database says which database it read', async () => {
+    const emptyDb = join(dir, 'empty.db');
+    const res = await scimAdmin(['tenant', 'list'], { DATABASE_URL: `sqlite:${emptyDb}` });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe(`No tenants in sqlite:${emptyDb}. Create one with: npm run scim-admin -- tenant create <name>\n`);
+  });
+
   it('tenant create/list, token issue (printed once, stored hashed)/list/revoke, with --json', async () => {
     const created = await scimAdmin(['tenant', 'create', 'contoso', '--json']);
     expect(created.code).toBe(0);
