@@ -2,26 +2,31 @@
 // accept, one test each, citing the line of the reference it covers. Real HTTP against a listening server.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteStorage } from '../../src/storage/sqlite/engine.js';
+import { openStorage } from '../../src/storage/index.js';
 import { startService, type RunningService } from '../../src/index.js';
+import { engineDatabase, engineNames, type EngineDatabase } from './engines.js';
 import { newUser, patchOp, request } from './support.js';
 
 const enterprise = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const custom = 'urn:ietf:params:scim:schemas:extension:Acme:2.0:User';
+describe.each(engineNames)('on %s', (engine) => {
 let service: RunningService;
+let db: EngineDatabase;
 let base: string;
 const token = 'quirks-token';
 const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
   request(base + path, method, body, { authorization: `Bearer ${token}`, ...headers });
 
 beforeAll(async () => {
-  const storage = openSqliteStorage(':memory:');
+  db = await engineDatabase(engine);
+  const storage = await openStorage(db.url);
   await storage.createTenant('quirks', { customSchemas: [custom] });
   service = await startService({ port: 0, host: '127.0.0.1', logLevel: 'silent', tenant: 'quirks', token }, { storage });
   base = `${service.url}/scim/quirks`;
 });
 afterAll(async () => {
-  await service.close();
+  await service?.close();
+  await db?.drop();
 });
 
 async function createUser(extra: Record<string, unknown> = {}): Promise<string> {
@@ -354,4 +359,5 @@ describe('Filters Entra sends (reference §1.2, §2.2)', () => {
     expect(without.body.name).toBeUndefined();
     expect(without.body.userName).toBeDefined();
   });
+});
 });

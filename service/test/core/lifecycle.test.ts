@@ -2,14 +2,19 @@
 // update, disable, re-enable, delete; group create, member batches, group delete.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engineDatabase, engineNames, type EngineDatabase } from './engines.js';
 import { newUser, patchOp, request, scimJson, startHarness, type Harness } from './support.js';
 
+describe.each(engineNames)('on %s', (engine) => {
 let h: Harness;
+let db: EngineDatabase;
 beforeAll(async () => {
-  h = await startHarness();
+  db = await engineDatabase(engine);
+  h = await startHarness({ databaseUrl: db.url });
 });
 afterAll(async () => {
-  await h.service.close();
+  await h?.service.close();
+  await db?.drop();
 });
 
 describe('Entra user lifecycle (reference §1.1)', () => {
@@ -134,4 +139,5 @@ describe('probes', () => {
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(new RegExp(`^${scimJson.replace('+', '\\+')}`));
   });
+});
 });
