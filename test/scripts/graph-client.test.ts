@@ -86,6 +86,16 @@ describe('Graph client', () => {
     await expect(createGraphApi({ graphUrl: base, env }).list<number>('/things', { what: 'x' })).resolves.toEqual([1, 2, 3, 4]);
   });
 
+  it('encodes query values so filters with & # + and quotes arrive intact', async () => {
+    let filter: string | null = null;
+    handlers.set('/v1.0/groups', (req, res) => {
+      filter = new URL(req.url!, 'http://x').searchParams.get('$filter');
+      json(res, 200, { value: [] });
+    });
+    await createGraphApi({ graphUrl: base, env }).list('/groups', { what: 'x' }, { $filter: "displayName eq 'R&D #1 + O''Brien'" });
+    expect(filter).toBe("displayName eq 'R&D #1 + O''Brien'");
+  });
+
   it('names the missing permission on 403 and the input to check on 404', async () => {
     handlers.set('/v1.0/denied', (_req, res) => json(res, 403, { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } }));
     const api = createGraphApi({ graphUrl: base, env });

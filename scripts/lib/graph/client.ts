@@ -92,7 +92,8 @@ export function createGraphApi(options: GraphApiOptions): GraphApi {
 
   const request = (path: string, query?: Record<string, string>) => {
     const r = client.api(path);
-    if (query) r.query(query);
+    // The client joins query values verbatim: encode them so values with & # + or spaces survive.
+    if (query) r.query(Object.fromEntries(Object.entries(query).map(([k, v]) => [k, encodeURIComponent(v)])));
     return r;
   };
 
