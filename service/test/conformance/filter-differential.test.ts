@@ -122,7 +122,24 @@ function filterArbitrary(strings: string[]): fc.Arbitrary<Filter> {
       value: fc.constantFrom<FilterValue>('True', 'False', true),
     }),
   });
+  // meta.created / lastModified compare as instants: the same instants are also written with a +02:00 offset.
+  const instants = users.flatMap((u) => {
+    const meta = u.meta as { created: string; lastModified: string };
+    return [meta.created, meta.lastModified];
+  });
+  const shifted = (iso: string) => `${new Date(Date.parse(iso) + 2 * 3600_000).toISOString().slice(0, 23)}+02:00`;
+  const dates = fc.record({
+    kind: fc.constant('compare' as const),
+    path: fc.constantFrom({ attribute: 'meta', subAttribute: 'created' }, { attribute: 'meta', subAttribute: 'lastModified' }),
+    operator: fc.constantFrom<CompareOperator>('gt', 'ge', 'lt', 'le', 'eq'),
+    value: fc.oneof(
+      fc.constantFrom(...instants),
+      fc.constantFrom(...instants).map(shifted),
+      fc.constant('2015-10-10T14:38:21.8617979-07:00'),
+    ) as fc.Arbitrary<FilterValue>,
+  });
   const leaf = fc.oneof(
+    { weight: 1, arbitrary: dates },
     { weight: 5, arbitrary: stringCompare },
     { weight: 2, arbitrary: booleanCompare },
     { weight: 2, arbitrary: extension },

@@ -1,5 +1,4 @@
 // dateTime filters compare chronologically (RFC 7644 §3.4.2.2, RFC 7643 §2.3.5), whatever the offset the client writes.
-// WIP until the service stops comparing dateTime strings (finding to svc, 13:00 UTC); rename to .test.ts when green.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchesFilter, parseFilter } from '../../src/filter/index.js';
 import { userSchemaInfo } from '../../src/discovery/index.js';
