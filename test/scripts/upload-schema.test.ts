@@ -57,6 +57,19 @@ describe('upload-schema', { timeout: 90_000 }, () => {
     expect(again.json).toMatchObject({ changes: [], uploaded: false, backupFile: null });
   });
 
+  it('rolls back to a backup with --schema-file and restarts the job with --restart', async () => {
+    const backups = (await readdir(dir)).filter((f) => f.startsWith('scim.'));
+    expect(backups).toHaveLength(1);
+    const r = await runScript('upload-schema', [...common, '--schema-file', join(dir, backups[0]), '--restart', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ uploaded: true, needsFullCycle: true, restarted: true });
+    const job = await h.api.get<{ status: { code: string } }>(`/servicePrincipals/${spId}/synchronization/jobs/${r.json.jobId}`, { what: 'x' });
+    expect(job.status.code).not.toBe('NotConfigured');
+    const live = await getSchema(h.api, spId, r.json.jobId);
+    const userMapping = live.synchronizationRules[0].objectMappings.find((m) => m.sourceObjectName === 'User')!;
+    expect(userMapping.attributeMappings.find((a) => a.targetAttributeName === 'externalId')?.source?.name).toBe('mailNickname');
+  });
+
   it('refuses to upload a schema whose expression does not parse (exit 1), naming the mapping', async () => {
     const broken = buildSynchronizationSchema('local');
     const mapping = broken.synchronizationRules[0].objectMappings[0].attributeMappings.find((a) => a.source?.type === 'Function')!;
