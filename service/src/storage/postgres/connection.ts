@@ -73,6 +73,9 @@ export function createPool(settings: PostgresSettings): pg.Pool {
   // An idle client losing its connection (database restart) must not crash the process; the pool
   // discards it and the next checkout reconnects.
   pool.on('error', () => undefined);
+  // The same for a client that is checked out (mid-transaction) when the server goes away: without a
+  // listener pg would raise an unhandled 'error' event and end the process; the failing query rejects anyway.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
