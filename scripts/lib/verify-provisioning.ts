@@ -9,6 +9,7 @@ import { table } from './cli/output.js';
 import type { GraphApi } from './graph/client.js';
 import { quarantineFix } from './graph/errors.js';
 import { getJob, getSchema, getSecretKeys, resolveJob, validateCredentials } from './graph/synchronization.js';
+import type { SynchronizationSchema } from './graph/types.js';
 import { fromInputs, graphFor, graphOptions, jobOption, optionalInput } from './inputs.js';
 import { writeJUnit, type JUnitCase } from './junit.js';
 import { compareObject, matchingKey, objectMappingFor, sourceObjectOf, type Comparison } from './predict.js';
@@ -66,6 +67,31 @@ async function readBack(scim: ScimReader, outcome: OnDemandOutcome, key: { attri
   return targetId ? scim.get(type, targetId) : null;
 }
 
+/** The group's members in the service must include each member provisioned with it (by their SCIM ids). */
+async function memberComparison(api: GraphApi, spId: string, schema: SynchronizationSchema, scim: ScimReader, memberIds: string[], group: ScimResource): Promise<Comparison> {
+  const userMapping = objectMappingFor(schema, 'User');
+  const expected: string[] = [];
+  const missingUsers: string[] = [];
+  for (const id of memberIds) {
+    const source = userMapping ? await sourceObjectOf(api, spId, 'User', id) : null;
+    const key = userMapping && source ? matchingKey(userMapping, source) : null;
+    const user = key ? await scim.find('Users', key.attribute, key.value) : null;
+    if (user?.id) expected.push(user.id);
+    else missingUsers.push(id);
+  }
+  const actual = ((group.members as { value?: string }[] | undefined) ?? []).map((m) => m.value ?? '');
+  const absent = expected.filter((id) => !actual.includes(id));
+  const ok = absent.length === 0 && missingUsers.length === 0;
+  return {
+    target: 'members',
+    expression: '[members]',
+    expected,
+    actual,
+    status: ok ? 'match' : 'mismatch',
+    note: ok ? null : [absent.length ? `${absent.length} provisioned member(s) missing from the group` : '', missingUsers.length ? `member(s) ${missingUsers.join(', ')} not found in the service` : ''].filter(Boolean).join('; '),
+  };
+}
+
 function describeMismatches(comparisons: Comparison[]): string {
   return comparisons
     .filter((c) => c.status === 'mismatch')
@@ -112,6 +138,12 @@ export async function verify(ctx: CommandContext, api: GraphApi): Promise<{ chec
         const resource = await readBack(scim, outcome, matchingKey(mapping, source));
         if (!resource) return { status: 'fail', detail: `not found in the SCIM service (looked up by ${matchingKey(mapping, source)?.attribute ?? 'target id'})` };
         const comparisons = compareObject(mapping, source, resource);
+        if (outcome.objectType === 'Group' && outcome.members.length) {
+          const members = await memberComparison(api, spId, schema, scim, outcome.members, resource);
+          const index = comparisons.findIndex((c) => c.target === 'members');
+          if (index >= 0) comparisons[index] = members;
+          else comparisons.push(members);
+        }
         const mismatches = comparisons.filter((c) => c.status === 'mismatch');
         const compared = comparisons.filter((c) => c.status !== 'skipped').length;
         const warnings = comparisons.filter((c) => c.status === 'warning').length;

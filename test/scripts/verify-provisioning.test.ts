@@ -49,6 +49,16 @@ describe('verify-provisioning', { timeout: 120_000 }, () => {
     expect(again.code, again.stderr).toBe(0);
   });
 
+  it('with --with-members checks that the group in the service holds its provisioned members', async () => {
+    const app = await configuredApp(h);
+    const r = await runScript('verify-provisioning', [...app.common, '--group', 'SignPath Administrators', '--with-members', '--json'], { SCIM_TOKEN: app.token });
+    expect(r.code, r.stderr).toBe(0);
+    const group = r.json.checks.find((c: { name: string }) => c.name === 'Attributes of Group SignPath Administrators');
+    const members = group.comparisons.find((c: { target: string }) => c.target === 'members');
+    expect(members.status).toBe('match');
+    expect(members.expected.length).toBeGreaterThan(0);
+  });
+
   it('fails (exit 1) on a failed Test Connection and skips the canaries', async () => {
     const app = await configuredApp(h, { token: 'not-the-token' });
     const r = await runScript('verify-provisioning', [...app.common, ...canaries], { SCIM_TOKEN: app.token });
