@@ -77,7 +77,7 @@ export type Expression =
   | KeywordExpression
   | BinaryExpression;
 
-/** The identifiers that may appear as bare values (reference §3.1). Anything else is a syntax error. */
+/** The identifiers that may appear as bare values (reference §3.1, plus cloud sync's Contains case types). Anything else is a syntax error. */
 export const keywords = [
   'vbTextCompare',
   'vbBinaryCompare',
@@ -86,6 +86,8 @@ export const keywords = [
   'Unicode',
   'IgnoreAttributeFlow',
   'IgnoreObjectFlow',
+  'CaseSensitive',
+  'CaseInsensitive',
 ] as const;
 export type Keyword = (typeof keywords)[number];
 

@@ -109,9 +109,19 @@ const specs: Record<string, Spec> = {
   Word: { signature: 'Word(string, wordNumber, delimiters)', doc: 'The wordNumber-th (1-based) word, splitting at any delimiter character; "" if there is none.' },
   // Cloud sync (same engine family, reference §5 last paragraph).
   ConvertFromBase64: { signature: 'ConvertFromBase64(source, [encoding])', doc: 'Decodes base64; encoding Unicode (default, UTF-16LE), UTF8 or ASCII.', flavor: 'cloud-sync' },
+  Contains: {
+    signature: 'Contains(attribute, search, [caseType])',
+    doc: '1-based index of the first value containing search (0 if none); caseType CaseSensitive (default) or CaseInsensitive.',
+    flavor: 'cloud-sync',
+  },
   CRef: { signature: 'CRef(source)', doc: 'The reference value as is (cloud sync).', flavor: 'cloud-sync' },
   DNComponent: { signature: 'DNComponent(dn, componentNumber)', doc: 'The value of the componentNumber-th (1-based, from the left) RDN of a DN.', flavor: 'cloud-sync' },
   Error: { signature: 'Error(message)', doc: 'Fails the evaluation with message.', flavor: 'cloud-sync' },
+  StringFromSid: {
+    signature: 'StringFromSid(ObjectSID)',
+    doc: 'A binary security identifier (base64) as its string form S-1-5-21-….',
+    flavor: 'cloud-sync',
+  },
   Trim: { signature: 'Trim(source)', doc: 'Leading and trailing white space removed (per value).', flavor: 'cloud-sync' },
   // Seen in Graph's functions listing (reference §3.2).
   AppRoleAssignments: { signature: 'AppRoleAssignments(source)', doc: 'The values of all the user\'s app roles as a multi-valued list.', flavor: 'engine' },

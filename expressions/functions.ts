@@ -165,6 +165,19 @@ export const implementations: Record<string, Impl> = {
 
   Count: ([source]) => (ctx) => String(values(source(ctx)).length),
 
+  Contains: strict(([attribute, search, caseType], _ctx, node) => {
+    const needle = scalar(search);
+    if (isNull(attribute) || needle === null) return '0';
+    const type = caseType === null ? 'CaseSensitive' : text(caseType);
+    if (type !== 'CaseSensitive' && type !== 'CaseInsensitive') {
+      throw fault(node, `caseType must be CaseSensitive or CaseInsensitive, got ${quote(type)}`);
+    }
+    const fold = type === 'CaseInsensitive' ? (x: string) => x.toLowerCase() : (x: string) => x;
+    const list = values(attribute);
+    const index = list.findIndex((item) => fold(itemText(item)).includes(fold(needle)));
+    return String(index + 1);
+  }),
+
   CRef: ([source]) => source,
 
   CStr: ([source]) => (ctx) => scalar(source(ctx)),
@@ -406,6 +419,17 @@ export const implementations: Record<string, Impl> = {
       else out.push(...s.split(sep));
     }
     return out;
+  },
+
+  StringFromSid: ([source], node) => (ctx) => {
+    const s = scalar(source(ctx));
+    if (s === null || s === '') return null;
+    const bytes = /^[A-Za-z0-9+/]*={0,2}$/.test(s.trim()) ? Buffer.from(s.trim(), 'base64') : Buffer.alloc(0);
+    const count = bytes[1] ?? 0;
+    if (bytes.length < 8 || bytes.length !== 8 + 4 * count) throw fault(node, `ObjectSID is not a base64 binary SID: ${quote(s)}`);
+    const authority = bytes.readUIntBE(2, 6);
+    const subAuthorities = Array.from({ length: count }, (_, i) => bytes.readUInt32LE(8 + 4 * i));
+    return `S-${bytes[0]}-${authority}${subAuthorities.map((a) => `-${a}`).join('')}`;
   },
 
   StripSpaces: stringFunction((s) => s.replaceAll(' ', '')),

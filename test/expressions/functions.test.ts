@@ -302,6 +302,16 @@ describe('string functions (§5)', () => {
     expect(value('ConvertFromBase64("SGk=", ASCII)')).toBe('Hi');
   });
 
+  it('cloud sync Contains and StringFromSid (cloud-sync reference-expressions.md #item, #stringfromsid)', () => {
+    const source = { proxyAddresses: ['smtp:a@contoso.com', 'SMTP:John.Doe@contoso.com'] };
+    // The documented use: Mid(Item([proxyAddresses], Contains([proxyAddresses], "SMTP:")), 6) — here with a length.
+    expect(value('Mid(Item([proxyAddresses], Contains([proxyAddresses], "SMTP:")), 6, 256)', source)).toBe('John.Doe@contoso.com');
+    expect(value('Contains([proxyAddresses], "smtp:", CaseInsensitive)', source)).toBe('1');
+    expect(value('Contains([proxyAddresses], "x500:")', source)).toBe('0');
+    expect(value('StringFromSid([sid])', { sid: 'AQIAAAAAAAUgAAAAIAIAAA==' })).toBe('S-1-5-32-544');
+    expect(evaluationError('StringFromSid("AQI=")').message).toContain('not a base64 binary SID');
+  });
+
   it('BitAnd on decimal and hex strings; CStr; IsString; DNComponent; Trim', () => {
     expect(value('BitAnd([flags], 2)', { flags: 514 })).toBe('2');
     expect(value('BitAnd("&H10", 16)')).toBe('16');
