@@ -1,5 +1,5 @@
 // verify-provisioning as a child process: the gate passes only when every check holds; --junit for CI.
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,9 +49,11 @@ describe('verify-provisioning', { timeout: 120_000 }, () => {
     expect(again.code, again.stderr).toBe(0);
   });
 
-  it('with --with-members checks that the group in the service holds its provisioned members', async () => {
+  it('reads canaries from --canaries and with --with-members checks that the group in the service holds its provisioned members', async () => {
     const app = await configuredApp(h);
-    const r = await runScript('verify-provisioning', [...app.common, '--group', 'SignPath Administrators', '--with-members', '--json'], { SCIM_TOKEN: app.token });
+    const file = join(dir, 'canaries.json');
+    await writeFile(file, JSON.stringify({ groups: ['SignPath Administrators'] }));
+    const r = await runScript('verify-provisioning', [...app.common, '--canaries', file, '--with-members', '--json'], { SCIM_TOKEN: app.token });
     expect(r.code, r.stderr).toBe(0);
     const group = r.json.checks.find((c: { name: string }) => c.name === 'Attributes of Group SignPath Administrators');
     const members = group.comparisons.find((c: { target: string }) => c.target === 'members');
