@@ -4,15 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStorage } from '../../src/storage/sqlite/engine.js';
 import { startService, type RunningService } from '../../src/index.js';
+import { engineDatabase, engineNames, type EngineDatabase } from './engines.js';
 import { newUser, patchOp, request, startHarness, type Harness } from './support.js';
-
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ bodyLimitBytes: 4096 }, 'errors', 'errors-token');
-});
-afterAll(async () => {
-  await h.service.close();
-});
 
 function expectScimError(res: { status: number; body: any; headers: Headers; text: string }, status: number, scimType?: string) {
   expect(res.status).toBe(status);
@@ -24,6 +17,19 @@ function expectScimError(res: { status: number; body: any; headers: Headers; tex
   expect(res.body.detail.length).toBeGreaterThan(5);
   expect(res.text).not.toMatch(/at .*\.ts:\d+/); // no stack trace
 }
+
+describe.each(engineNames)('on %s', (engine) => {
+let h: Harness;
+let db: EngineDatabase;
+beforeAll(async () => {
+  db = await engineDatabase(engine);
+  h = await startHarness({ bodyLimitBytes: 4096, databaseUrl: db.url }, 'errors', 'errors-token');
+});
+afterAll(async () => {
+  await h?.service.close();
+  await db?.drop();
+});
+
 
 describe('400', () => {
   it('invalidSyntax for malformed JSON (Postman "acve": tre body) and a non-object body', async () => {
@@ -117,6 +123,8 @@ describe('404, 409, 412, 413', () => {
     const res = await h.call('POST', '/Users', newUser(`big-${randomUUID()}@example.com`, { title: 'x'.repeat(10_000) }));
     expectScimError(res, 413);
   });
+});
+
 });
 
 describe('429 and 503', () => {

@@ -3,25 +3,31 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/scim/auth.js';
-import { openSqliteStorage, type SqliteStorage } from '../../src/storage/sqlite/engine.js';
+import { openSqliteStorage } from '../../src/storage/sqlite/engine.js';
+import { openStorage, type Storage } from '../../src/storage/index.js';
+import { engineDatabase, engineNames, type EngineDatabase } from './engines.js';
 import { startService, type RunningService } from '../../src/index.js';
 import { newUser, patchOp, request } from './support.js';
 
-let storage: SqliteStorage;
+describe.each(engineNames)('on %s', (engine) => {
+let storage: Storage;
+let db: EngineDatabase;
 let service: RunningService;
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 const a = (method: string, path: string, body?: unknown, token = 'token-a') => request(`${service.url}/scim/tenant-a${path}`, method, body, auth(token));
 const b = (method: string, path: string, body?: unknown) => request(`${service.url}/scim/tenant-b${path}`, method, body, auth('token-b'));
 
 beforeAll(async () => {
-  storage = openSqliteStorage(':memory:');
+  db = await engineDatabase(engine);
+  storage = await openStorage(db.url);
   await storage.createTenant('tenant-b');
   await storage.createToken('tenant-b', hashToken('token-b'));
   // No auth cache here: the operation-count test below must not depend on when the cache expires.
   service = await startService({ port: 0, host: '127.0.0.1', logLevel: 'silent', tenant: 'tenant-a', token: 'token-a', authCacheMs: 0 }, { storage });
 });
 afterAll(async () => {
-  await service.close();
+  await service?.close();
+  await db?.drop();
 });
 
 describe('tenant isolation', () => {
@@ -143,4 +149,5 @@ describe('group membership cost (reference §2.11: proportional to the change, n
     expect(largeCost).toEqual(smallCost);
     expect(smallCost.rows).toBeLessThan(40);
   });
+});
 });
