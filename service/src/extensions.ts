@@ -1,7 +1,7 @@
 // Extension point owned by the operations helper (admin API, policies, metrics). Called by buildApp after
 // the core SCIM routes are set up. Tenant policies are applied by the SCIM handlers (service/src/policies).
 import type { FastifyInstance } from 'fastify';
-import { createAdminAuthorizer, registerAdminRoutes } from './admin/index.js';
+import { createAdminAuthorizer, createBearerGuard, registerAdminRoutes } from './admin/index.js';
 import { ConfigError } from './config.js';
 import type { ServiceContext } from './context.js';
 import type { WebhookDeliveryStore } from './events/delivery-store.js';
@@ -20,7 +20,9 @@ function deliveryStoreOf(storage: unknown): WebhookDeliveryStore | undefined {
 
 export async function registerExtensions(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   registerRequestIdEcho(app);
-  registerMetrics(app);
+  // /metrics is open unless a metrics token is configured (`metricsToken`, SCIM_METRICS_TOKEN, when the core has it).
+  const metricsToken = (ctx.config as { metricsToken?: string }).metricsToken;
+  registerMetrics(app, metricsToken ? { authorize: createBearerGuard(metricsToken, 'scim-metrics', 'send the metrics token as "Authorization: Bearer <SCIM_METRICS_TOKEN>"') } : {});
 
   let authorize;
   try {

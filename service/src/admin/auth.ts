@@ -39,3 +39,14 @@ export function createAdminAuthorizer(adminToken: string | undefined): AdminAuth
     return true;
   };
 }
+
+/** A guard for one more bearer-protected endpoint (e.g. /metrics): 401 SCIM error unless the token matches. */
+export function createBearerGuard(expected: string, realm: string, hint: string): AdminAuthorizer {
+  return async (request, reply) => {
+    const given = bearerToken(request.headers.authorization);
+    if (given !== undefined && secretsEqual(given, expected)) return true;
+    reply.header('www-authenticate', `Bearer realm="${realm}"`);
+    await sendAdminError(reply, 401, hint);
+    return false;
+  };
+}

@@ -118,6 +118,24 @@ describe('metrics and request ids inside the service', () => {
   });
 });
 
+describe('metrics token', () => {
+  it('guards /metrics when the core passes a metrics token (SCIM_METRICS_TOKEN)', async () => {
+    const config = { databaseUrl: 'sqlite::memory:', logLevel: 'silent' as const, metricsToken: 'metrics-token-0123456789' };
+    const guarded = await startService(config);
+    try {
+      const denied = await fetch(`${guarded.url}/metrics`);
+      expect(denied.status).toBe(401);
+      expect(denied.headers.get('www-authenticate')).toBe('Bearer realm="scim-metrics"');
+      expect(await denied.json()).toMatchObject({ status: '401', detail: expect.stringContaining('SCIM_METRICS_TOKEN') });
+      const ok = await fetch(`${guarded.url}/metrics`, { headers: { authorization: 'Bearer metrics-token-0123456789' } });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain('scim_http_requests_total');
+    } finally {
+      await guarded.close();
+    }
+  });
+});
+
 describe('admin API configuration', () => {
   it('refuses to start with a short admin token', async () => {
     await expect(startService({ databaseUrl: 'sqlite::memory:', adminToken: 'short', logLevel: 'silent' })).rejects.toThrow(/SCIM_ADMIN_TOKEN must be at least 32 characters/);
