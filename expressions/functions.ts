@@ -477,8 +477,39 @@ function isChanged(changed: ReadonlySet<string>, lowerName: string): boolean {
   return false;
 }
 
+const nonAscii = /[^\x00-\x7f]/;
+
+/**
+ * .NET's invariant culture maps case one character to one character; JavaScript applies Unicode's expanding
+ * mappings (ß → SS, İ → i̇). Keep .NET's behaviour: characters whose mapping would change length stay as they are,
+ * except İ, whose simple lower-case mapping is i.
+ */
+function invariantUpper(s: string): string {
+  if (!nonAscii.test(s)) return s.toUpperCase();
+  let out = '';
+  for (const c of s) {
+    const u = c.toUpperCase();
+    out += u.length === c.length ? u : c;
+  }
+  return out;
+}
+
+function invariantLower(s: string): string {
+  if (!nonAscii.test(s)) return s.toLowerCase();
+  let out = '';
+  for (const c of s) {
+    if (c === '\u0130') {
+      out += 'i';
+      continue;
+    }
+    const l = c.toLowerCase();
+    out += l.length === c.length ? l : c;
+  }
+  return out;
+}
+
 function caseChange(v: Val, culture: string | null, node: CallExpression, upper: boolean): Val {
-  if (culture === null || culture === '') return perValue(v, upper ? (s) => s.toUpperCase() : (s) => s.toLowerCase());
+  if (culture === null || culture === '') return perValue(v, upper ? invariantUpper : invariantLower);
   try {
     return perValue(v, upper ? (s) => s.toLocaleUpperCase(culture) : (s) => s.toLocaleLowerCase(culture));
   } catch {

@@ -282,6 +282,10 @@ describe('string functions (§5)', () => {
   it('ToLower/ToUpper with a culture (RFC 4646), and a bad culture is an error', () => {
     expect(value('ToUpper("istanbul", "tr-TR")')).toBe('İSTANBUL');
     expect(value('ToUpper("istanbul")')).toBe('ISTANBUL');
+    // Invariant culture maps one character to one (.NET): ß stays, İ lowers to i.
+    expect(value('ToUpper("Straße")')).toBe('STRAßE');
+    expect(value('ToLower("İSTANBUL Zoë")')).toBe('istanbul zoë');
+    expect(value('ToLower("İ")')).toHaveLength(1);
     expect(evaluationError('ToLower("A", "not a culture!")').message).toContain('culture must be an RFC 4646 name');
   });
 
