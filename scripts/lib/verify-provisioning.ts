@@ -9,13 +9,13 @@ import { table } from './cli/output.js';
 import type { GraphApi } from './graph/client.js';
 import { quarantineFix } from './graph/errors.js';
 import { getJob, getSchema, getSecretKeys, resolveJob, validateCredentials } from './graph/synchronization.js';
-import type { SynchronizationSchema } from './graph/types.js';
+import type { ObjectMapping, SynchronizationSchema } from './graph/types.js';
 import { fromInputs, graphFor, graphOptions, jobOption, optionalInput } from './inputs.js';
 import { writeJUnit, type JUnitCase } from './junit.js';
 import { compareObject, matchingKey, objectMappingFor, sourceObjectOf, type Comparison } from './predict.js';
 import { provisionTargets, type OnDemandOutcome } from './provision-on-demand.js';
 import { fetchLogs, groupFailures, parseSince } from './provisioning-logs.js';
-import { scimReader, type ScimReader, type ScimResource } from './scim-read.js';
+import { scimReader, valueAtPath, type ScimReader, type ScimResource } from './scim-read.js';
 import { readScimToken } from './scim-token.js';
 
 export interface Check {
@@ -65,6 +65,26 @@ async function readBack(scim: ScimReader, outcome: OnDemandOutcome, key: { attri
   }
   const targetId = outcome.raw.value.targetIdentity?.id;
   return targetId ? scim.get(type, targetId) : null;
+}
+
+/** `manager` is a reference: the service must point at the SCIM id of the user's manager (when that manager is provisioned). */
+async function managerComparison(api: GraphApi, spId: string, userMapping: ObjectMapping, scim: ScimReader, userId: string, resource: ScimResource, target: string): Promise<Comparison> {
+  const base = { target, expression: '[manager]' };
+  const raw = valueAtPath(resource, target);
+  const actual = raw && typeof raw === 'object' ? ((raw as { value?: unknown }).value ?? null) : (raw ?? null);
+  let managerId: string | null = null;
+  try {
+    managerId = (await api.get<{ id: string }>(`/users/${encodeURIComponent(userId)}/manager`, { what: 'read the user\'s manager', permission: 'User.Read.All' })).id;
+  } catch (error) {
+    if (!(error instanceof CliError) || error.exitCode !== ExitCode.notFound) throw error;
+  }
+  if (!managerId) {
+    return { ...base, expected: null, actual, status: actual ? 'warning' : 'match', note: actual ? 'the user has no manager in Entra, but the service holds one' : null };
+  }
+  const key = matchingKey(userMapping, await sourceObjectOf(api, spId, 'User', managerId));
+  const manager = key ? await scim.find('Users', key.attribute, key.value) : null;
+  if (!manager?.id) return { ...base, expected: null, actual, status: 'warning', note: 'the manager is not provisioned to the service, so Entra cannot set the reference yet' };
+  return { ...base, expected: manager.id, actual, status: actual === manager.id ? 'match' : 'mismatch', note: actual === manager.id ? null : 'the service does not point at the manager\'s SCIM id' };
 }
 
 /** The group's members in the service must include each member provisioned with it (by their SCIM ids). */
@@ -138,6 +158,10 @@ export async function verify(ctx: CommandContext, api: GraphApi): Promise<{ chec
         const resource = await readBack(scim, outcome, matchingKey(mapping, source));
         if (!resource) return { status: 'fail', detail: `not found in the SCIM service (looked up by ${matchingKey(mapping, source)?.attribute ?? 'target id'})` };
         const comparisons = compareObject(mapping, source, resource);
+        const managerIndex = comparisons.findIndex((c) => /:manager$/i.test(c.target) && c.status === 'skipped');
+        if (outcome.objectType === 'User' && managerIndex >= 0) {
+          comparisons[managerIndex] = await managerComparison(api, spId, mapping, scim, outcome.objectId, resource, comparisons[managerIndex].target);
+        }
         if (outcome.objectType === 'Group' && outcome.members.length) {
           const members = await memberComparison(api, spId, schema, scim, outcome.members, resource);
           const index = comparisons.findIndex((c) => c.target === 'members');
@@ -149,7 +173,7 @@ export async function verify(ctx: CommandContext, api: GraphApi): Promise<{ chec
         const warnings = comparisons.filter((c) => c.status === 'warning').length;
         return mismatches.length
           ? { status: 'fail', detail: `${mismatches.length} of ${compared} attributes differ: ${describeMismatches(comparisons)}`, comparisons }
-          : { status: 'pass', detail: `${compared} attributes match${warnings ? ` (${warnings} warning(s))` : ''}`, comparisons };
+          : { status: 'pass', detail: `${compared - warnings} attributes match${warnings ? `, ${warnings} warning(s)` : ''}`, comparisons };
       }));
     }
   }

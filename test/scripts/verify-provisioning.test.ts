@@ -49,6 +49,18 @@ describe('verify-provisioning', { timeout: 120_000 }, () => {
     expect(again.code, again.stderr).toBe(0);
   });
 
+  it('checks the manager reference: the service points at the SCIM id of the provisioned manager', async () => {
+    const app = await configuredApp(h);
+    // alex.wilber is adele.vance's manager in the sample directory; provisioned first, so the reference can resolve.
+    const r = await runScript('verify-provisioning', [...app.common, '--user', 'alex.wilber@contoso.com', '--user', 'adele.vance@contoso.com', '--json'], { SCIM_TOKEN: app.token });
+    expect(r.code, r.stderr).toBe(0);
+    const adele = r.json.checks.find((c: { name: string }) => c.name === 'Attributes of User adele.vance@contoso.com');
+    const manager = adele.comparisons.find((c: { target: string }) => c.target.endsWith(':manager'));
+    expect(manager.status).toBe('match');
+    expect(manager.expected).toMatch(/^[0-9a-f-]{36}$/);
+    expect(manager.actual).toBe(manager.expected);
+  });
+
   it('reads canaries from --canaries and with --with-members checks that the group in the service holds its provisioned members', async () => {
     const app = await configuredApp(h);
     const file = join(dir, 'canaries.json');
