@@ -41,6 +41,8 @@ import {
 } from './runtime.js';
 import {
   compileDotNetRegex,
+  invariantLower,
+  invariantUpper,
   firstGroup,
   normalizeDiacritics,
   properCase,
@@ -475,37 +477,6 @@ function isChanged(changed: ReadonlySet<string>, lowerName: string): boolean {
   if (changed.has(lowerName)) return true;
   for (const name of changed) if (name.toLowerCase() === lowerName) return true;
   return false;
-}
-
-const nonAscii = /[^\x00-\x7f]/;
-
-/**
- * .NET's invariant culture maps case one character to one character; JavaScript applies Unicode's expanding
- * mappings (ß → SS, İ → i̇). Keep .NET's behaviour: characters whose mapping would change length stay as they are,
- * except İ, whose simple lower-case mapping is i.
- */
-function invariantUpper(s: string): string {
-  if (!nonAscii.test(s)) return s.toUpperCase();
-  let out = '';
-  for (const c of s) {
-    const u = c.toUpperCase();
-    out += u.length === c.length ? u : c;
-  }
-  return out;
-}
-
-function invariantLower(s: string): string {
-  if (!nonAscii.test(s)) return s.toLowerCase();
-  let out = '';
-  for (const c of s) {
-    if (c === '\u0130') {
-      out += 'i';
-      continue;
-    }
-    const l = c.toLowerCase();
-    out += l.length === c.length ? l : c;
-  }
-  return out;
 }
 
 function caseChange(v: Val, culture: string | null, node: CallExpression, upper: boolean): Val {

@@ -51,6 +51,37 @@ export function normalizeDiacritics(s: string): string {
   return out;
 }
 
+const nonAscii = /[^\x00-\x7f]/;
+
+/**
+ * .NET's invariant culture maps case one character to one character; JavaScript applies Unicode's expanding
+ * mappings (ß → SS, İ → i̇). Keep .NET's behaviour: characters whose mapping would change length stay as they are,
+ * except İ, whose simple lower-case mapping is i.
+ */
+export function invariantUpper(s: string): string {
+  if (!nonAscii.test(s)) return s.toUpperCase();
+  let out = '';
+  for (const c of s) {
+    const u = c.toUpperCase();
+    out += u.length === c.length ? u : c;
+  }
+  return out;
+}
+
+export function invariantLower(s: string): string {
+  if (!nonAscii.test(s)) return s.toLowerCase();
+  let out = '';
+  for (const c of s) {
+    if (c === '\u0130') {
+      out += 'i';
+      continue;
+    }
+    const l = c.toLowerCase();
+    out += l.length === c.length ? l : c;
+  }
+  return out;
+}
+
 const letter = /\p{L}/u;
 /** The Unicode categories .NET's ToTitleCase treats as word separators (listed in the PCase doc). */
 const titleCaseSeparator = /[\p{Z}\p{Cc}\p{Cf}\p{Pc}\p{Pd}\p{Ps}\p{Pe}\p{Pi}\p{Pf}\p{Po}\p{Sm}\p{Sc}\p{Sk}\p{So}]/u;
@@ -70,20 +101,20 @@ export function properCase(s: string, separators: string | null): string {
         out += c;
         startOfWord = true;
       } else {
-        out += startOfWord ? c.toUpperCase() : c.toLowerCase();
+        out += startOfWord ? invariantUpper(c) : invariantLower(c);
         startOfWord = false;
       }
     }
     return out;
   }
-  const chars = [...s.toLowerCase()];
+  const chars = [...invariantLower(s)];
   let out = '';
   for (let i = 0; i < chars.length; ) {
     if (!letter.test(chars[i])) {
       out += chars[i++];
       continue;
     }
-    out += chars[i++].toUpperCase();
+    out += invariantUpper(chars[i++]);
     while (i < chars.length && (chars[i] === "'" || !titleCaseSeparator.test(chars[i]))) out += chars[i++];
   }
   return out;
