@@ -106,7 +106,34 @@ class Patcher {
     if (target.ext && Object.keys(c).length === 0) delete this.data[target.ext];
   }
 
+  /** Multi-valued attribute arrays of the document (core and extensions). */
+  private multiValuedLists(): JsonValue[][] {
+    const lists: JsonValue[][] = [];
+    const scan = (obj: JsonObject) => {
+      for (const [k, v] of Object.entries(obj)) {
+        if (Array.isArray(v)) lists.push(v);
+        else if (k.startsWith('urn:') && isObject(v)) scan(v);
+      }
+    };
+    scan(this.data);
+    return lists;
+  }
+
   apply(op: PatchOperation, index: number): void {
+    // RFC 7643 §2.4: `primary: true` appears at most once per attribute; an element made primary by this
+    // operation takes it from the elements that had it before.
+    const primaryBefore = new Set<JsonObject>();
+    for (const list of this.multiValuedLists()) for (const el of list) if (isObject(el) && el.primary === true) primaryBefore.add(el);
+    this.applyOne(op, index);
+    for (const list of this.multiValuedLists()) {
+      const objects = list.filter(isObject);
+      if (objects.some((el) => el.primary === true && !primaryBefore.has(el))) {
+        for (const el of objects) if (el.primary === true && primaryBefore.has(el)) el.primary = false;
+      }
+    }
+  }
+
+  private applyOne(op: PatchOperation, index: number): void {
     const where = `Operations[${index}]`;
     if (!op.path) {
       if (op.op === 'remove') throw badRequest('noTarget', `${where}: remove needs a "path" naming what to remove`);

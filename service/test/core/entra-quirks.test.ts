@@ -125,6 +125,14 @@ describe('Request format (reference §1.2)', () => {
     expect(res.body.emails[0].primary).toBe(true);
   });
 
+  it('keeps one primary per multi-valued attribute: a newly primary element takes it from the old one (RFC 7643 §2.4)', async () => {
+    const id = await createUser();
+    const res = await call('PATCH', `/Users/${id}`, patchOp({ op: 'Add', path: 'emails', value: [{ type: 'home', value: 'home@example.com', primary: 'True' }] }));
+    expect(res.body.emails.filter((e: { primary?: boolean }) => e.primary === true).map((e: { type: string }) => e.type)).toEqual(['home']);
+    const back = await call('PATCH', `/Users/${id}`, patchOp({ op: 'Replace', path: 'emails[type eq "work"].primary', value: 'true' }));
+    expect(back.body.emails.filter((e: { primary?: boolean }) => e.primary === true).map((e: { type: string }) => e.type)).toEqual(['work']);
+  });
+
   it('accepts a bare-string manager and returns it as {"value": …} (SCIM-SDK#686; Budibase#15369)', async () => {
     const manager = await createUser();
     const id = await createUser();
