@@ -138,6 +138,29 @@ describe('previews per environment', () => {
 });
 
 describe('markdown', () => {
+  it('keeps the comment under the size budget and says how many diffs were left out', () => {
+    const base = snapshot();
+    const head = snapshot(withUserMappings(shipped.users.mappings.map((m) => (m.target === 'title' ? { ...m, source: { type: 'constant', value: 'Staff' } } : m))));
+    const review = {
+      base: { label: 'a', description: 'b' },
+      head: { label: 'c', description: 'd' },
+      environment: 'local',
+      sample: null,
+      mappingChanges: mappingChanges(base, head),
+      objects: objectChanges(previewSnapshot(base), previewSnapshot(head)),
+      findings: [],
+    };
+    const changed = review.objects.filter((o) => o.status !== 'unchanged').length;
+    expect(changed).toBeGreaterThan(10);
+    const full = renderMarkdown(review);
+    expect(full).not.toContain('not shown');
+    const small = renderMarkdown(review, 5_000);
+    expect(small.length).toBeLessThanOrEqual(5_000);
+    const shown = small.split('<details>').length - 1;
+    expect(shown).toBeGreaterThan(0);
+    expect(small).toContain(`${changed - shown} more changed object${changed - shown === 1 ? '' : 's'} not shown`);
+  });
+
   it('keeps expressions intact inside table cells', () => {
     expect(code('Switch([a], , "x|y", "1")')).toBe('`Switch([a], , "x\\|y", "1")`');
     expect(code('Replace([x], "`", , , "", , )')).toBe('``Replace([x], "`", , , "", , )``');

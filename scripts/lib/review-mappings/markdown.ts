@@ -27,7 +27,8 @@ export function code(text: string | null): string {
 const cell = (text: string) => text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function renderMarkdown(review: Review): string {
+/** `maxLength`: budget for the whole comment (GitHub's limit is 65,536 characters). */
+export function renderMarkdown(review: Review, maxLength = 60_000): string {
   const lines: string[] = [];
   const errors = review.findings.filter((f) => f.severity === 'error').length;
   const warnings = review.findings.length - errors;
@@ -89,18 +90,33 @@ export function renderMarkdown(review: Review): string {
   }
 
   lines.push('### SCIM payloads of the sample directory', '');
+  const unchanged = review.objects.filter((o) => o.status === 'unchanged');
+  const unchangedUsers = unchanged.filter((o) => o.objectType === 'User').length;
+  const footer = unchanged.length > 0 ? `Unchanged: ${plural(unchangedUsers, 'user')}, ${plural(unchanged.length - unchangedUsers, 'group')}.` : '';
   if (changed.length === 0) {
     lines.push('No sample user or group would be sent differently.', '');
   } else {
-    for (const o of changed) {
-      lines.push(`<details><summary>${o.objectType} <code>${escapeHtml(o.label)}</code>: ${o.status}</summary>`, '', '```diff', o.diff, '```', '', '</details>', '');
+    // GitHub rejects comments over 65,536 characters: stop adding diffs before the budget is spent.
+    const blocks = changed.map((o) => [`<details><summary>${o.objectType} <code>${escapeHtml(o.label)}</code>: ${o.status}</summary>`, '', '```diff', o.diff, '```', '', '</details>', '']);
+    const sizes = blocks.map((block) => block.join('\n').length + 1);
+    const fixed = lines.join('\n').length + footer.length + 100;
+    const fitsAll = fixed + sizes.reduce((a, b) => a + b, 0) <= maxLength;
+    // When some diffs must go, keep room for the note that lists them (up to 20 names).
+    let length = fitsAll ? fixed : fixed + 1_600;
+    let shown = 0;
+    for (const [index, block] of blocks.entries()) {
+      if (length + sizes[index]! > maxLength) break;
+      lines.push(...block);
+      length += sizes[index]!;
+      shown++;
+    }
+    if (shown < changed.length) {
+      const rest = changed.slice(shown).map((o) => o.label);
+      const names = rest.length <= 20 ? rest.join(', ') : `${rest.slice(0, 20).join(', ')} …`;
+      lines.push(`${plural(rest.length, 'more changed object')} not shown to keep this comment within GitHub's size limit (${escapeHtml(names)}); run with --json for all diffs.`, '');
     }
   }
-  const unchanged = review.objects.filter((o) => o.status === 'unchanged');
-  if (unchanged.length > 0) {
-    const users = unchanged.filter((o) => o.objectType === 'User').length;
-    lines.push(`Unchanged: ${plural(users, 'user')}, ${plural(unchanged.length - users, 'group')}.`, '');
-  }
+  if (footer) lines.push(footer, '');
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
