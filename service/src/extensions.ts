@@ -6,7 +6,7 @@ import { ConfigError } from './config.js';
 import type { ServiceContext } from './context.js';
 import type { WebhookDeliveryStore } from './events/delivery-store.js';
 import { eventsPlugin } from './events/plugin.js';
-import { registerMetrics, registerRequestIdEcho } from './observability/index.js';
+import { registerDebugQueryLog, registerMetrics, registerRequestIdEcho } from './observability/index.js';
 
 /** A storage engine that also keeps the change-event outbox (PostgreSQL) exposes its delivery store. */
 interface WithDeliveryStore {
@@ -20,6 +20,7 @@ function deliveryStoreOf(storage: unknown): WebhookDeliveryStore | undefined {
 
 export async function registerExtensions(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   registerRequestIdEcho(app);
+  registerDebugQueryLog(app);
   // /metrics is open unless a metrics token is configured (`metricsToken`, SCIM_METRICS_TOKEN, when the core has it).
   const metricsToken = (ctx.config as { metricsToken?: string }).metricsToken;
   registerMetrics(app, metricsToken ? { authorize: createBearerGuard(metricsToken, 'scim-metrics', 'send the metrics token as "Authorization: Bearer <SCIM_METRICS_TOKEN>"') } : {});

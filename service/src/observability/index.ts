@@ -5,6 +5,7 @@ import { generateRequestId } from './request-id.js';
 
 export { isLogLevel, loggerOptions, logLevels, pathOnly, personalDataKeys, redactPaths, scrubPersonalData, type LogLevel } from './logger.js';
 export { generateRequestId, registerRequestIdEcho, requestIdHeader } from './request-id.js';
+export { registerDebugQueryLog } from './debug-log.js';
 export { registerMetrics, unmatchedRoute, type MetricsHandle, type MetricsOptions } from './metrics.js';
 
 /**
