@@ -89,6 +89,15 @@ export function scimClientFor(input: CycleInput, baseAddress: string, token: str
 }
 
 export async function runCycle(input: CycleInput): Promise<CycleReport> {
+  const clients: ScimClient[] = [];
+  try {
+    return await cycle(input, clients);
+  } finally {
+    for (const c of clients) c.close();
+  }
+}
+
+async function cycle(input: CycleInput, clients: ScimClient[]): Promise<CycleReport> {
   const cycleId = newGuid();
   const timeBegan = new Date().toISOString();
   const counts = emptyCounts();
@@ -106,6 +115,7 @@ export async function runCycle(input: CycleInput): Promise<CycleReport> {
   let client: ScimClient;
   try {
     client = scimClientFor(input, credentials.baseAddress, credentials.token);
+    clients.push(client);
   } catch {
     const error = { code: 'SystemForCrossDomainIdentityManagementInvalidCredentials', message: 'Please provide a valid tenant URL for your application.', tenantActionable: true };
     return report({ state: 'Failed', error, quarantine: { reason: 'EncounteredQuarantineException', error } });

@@ -9,7 +9,7 @@ import { credentialsFrom, defaultEngineOptions, pipelineContext, runCycle, scimC
 import { compileSchema, type CompiledSchema } from './mappings.js';
 import { JobAbort, syncGroup, syncManager, syncUser, type ObjectOutcome } from './pipeline.js';
 import type { CycleReport } from './report.js';
-import { ScimUnreachableError } from './scim-client.js';
+import { ScimUnreachableError, type ScimClient } from './scim-client.js';
 
 const compiledCache = new WeakMap<SyncJob, { revision: number; schema: CompiledSchema }>();
 
@@ -93,6 +93,14 @@ export class EngineRunner implements ProvisioningRunner {
     const base = new URL(credentials.baseAddress);
     base.search = '';
     const client = scimClientFor(input, base.toString(), credentials.token);
+    try {
+      return await this.onDemand(job, { objectId: subject.objectId, objectTypeName: subject.objectTypeName }, type, memberIds, input, client);
+    } finally {
+      client.close();
+    }
+  }
+
+  private async onDemand(job: SyncJob, subject: { objectId: string; objectTypeName: string }, type: string, memberIds: string[], input: CycleInput, client: ScimClient): Promise<{ key: string; value: string }> {
     const ctx = pipelineContext(input, client, newGuid(), true);
     const directory = this.sync.tenant.directory;
     let outcome: ObjectOutcome;
