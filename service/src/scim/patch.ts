@@ -254,9 +254,11 @@ class Patcher {
     const list = Array.isArray(c[target.name]) ? (c[target.name] as JsonValue[]) : [];
     const matches = list.filter((el): el is JsonObject => isObject(el) && matchesFilter(el, filter));
     if (op === 'remove') {
+      // Removing from an attribute that has no matching element is a no-op (Entra re-sends removals).
+      if (matches.length === 0) return;
       if (subName) for (const el of matches) delete el[subName];
-      else c[target.name] = list.filter((el) => !matches.includes(el as JsonObject));
-      c[target.name] = (c[target.name] as JsonValue[]).filter((el) => !(isObject(el) && Object.keys(el).length === 0));
+      const kept = subName ? list : list.filter((el) => !matches.includes(el as JsonObject));
+      c[target.name] = kept.filter((el) => !(isObject(el) && Object.keys(el).length === 0));
       this.cleanup(target);
       return;
     }

@@ -28,7 +28,7 @@ import {
   type TokenRecord,
   type TransactionOptions,
 } from '../contract.js';
-import { sortColumn, splitFilter } from './filter-sql.js';
+import { mentionsMembers, sortColumn, splitFilter } from './filter-sql.js';
 import { sqliteMigrations } from './migrations.js';
 
 type Param = string | number | null;
@@ -511,7 +511,22 @@ export class SqliteStorage implements Storage {
 
     // Part of the filter (or the sort key) is not indexed: evaluate over the rows the indexed part selects.
     let resources = this.all<ResourceRow>(scanSql, ...params).map(toResource);
-    if (residual) resources = resources.filter((r) => matchesFilter(filterDocument(r), residual));
+    if (residual) {
+      // Group members are rows, not part of `data`: load them when the residual filter looks at members.
+      const withMembers = type === 'Group' && mentionsMembers(residual);
+      const memberStmt = 'SELECT member_id, type, display FROM members WHERE tenant = ? AND group_id = ? ORDER BY member_id';
+      resources = resources.filter((r) => {
+        const doc = filterDocument(r);
+        if (withMembers) {
+          doc.members = this.all<{ member_id: string; type: string | null; display: string | null }>(memberStmt, tenant, r.id).map((m) => ({
+            value: m.member_id,
+            ...(m.type !== null ? { type: m.type } : {}),
+            ...(m.display !== null ? { display: m.display } : {}),
+          }));
+        }
+        return matchesFilter(doc, residual);
+      });
+    }
     if (query.sortBy) {
       const path = query.sortBy;
       const key = (r: StoredResource): string => {
