@@ -18,6 +18,8 @@ export interface ServiceConfig {
   tokenFile?: string;
   /** Bearer token of the admin API. */
   adminToken?: string;
+  /** When set, GET /metrics requires this bearer token (checked by the observability extension). */
+  metricsToken?: string;
   logLevel: LogLevel;
   /** Requests per minute per tenant before 429; 0 disables the limit. */
   rateLimitPerMinute: number;
@@ -72,6 +74,7 @@ export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Service
   if (env.SCIM_TOKEN) config.token = env.SCIM_TOKEN;
   if (env.SCIM_TOKEN_FILE) config.tokenFile = env.SCIM_TOKEN_FILE;
   if (env.SCIM_ADMIN_TOKEN) config.adminToken = env.SCIM_ADMIN_TOKEN;
+  if (env.SCIM_METRICS_TOKEN) config.metricsToken = env.SCIM_METRICS_TOKEN;
   if (config.token && config.tokenFile) throw new ConfigError('set either SCIM_TOKEN or SCIM_TOKEN_FILE, not both');
   if ((config.token || config.tokenFile) && !config.tenant) throw new ConfigError('SCIM_TOKEN / SCIM_TOKEN_FILE need SCIM_TENANT (the tenant the token belongs to)');
   return config;
