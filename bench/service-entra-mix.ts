@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon, { type RawRequest, type Result } from 'autocannon';
@@ -324,7 +324,10 @@ async function main(): Promise<number> {
       addOneTargetMet:
         big.p50 <= Math.max(small.p50, 1) * 2 && bigTimedRate * 2 >= smallTimedRate,
     };
-    const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`;
+    // Load average at the end: on a shared machine the absolute figures move with it; the ratios much less.
+    const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')} at the end`;
     const command = `npx tsx bench/service-entra-mix.ts --users=${o.users} --duration=${o.duration} --connections=${o.connections} --amount=${o.amount} --warmup=${o.warmup}`;
     if (o.json) console.log(JSON.stringify({ machine, command, seedSeconds: seeded.seconds, rows, targets }, null, 2));
     if (o.write) writeBenchmarks(markdown(rows, targets, machine, command, o, seeded.seconds));
