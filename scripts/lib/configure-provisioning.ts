@@ -45,8 +45,29 @@ export async function resolveServicePrincipalId(ctx: CommandContext, api: GraphA
 }
 
 /** Ensures exactly one job from template scim; returns it and whether it was created now. */
-export async function ensureScimJob(api: GraphApi, spId: string, onWait?: () => void): Promise<{ job: SynchronizationJob; created: boolean }> {
-  const jobs = await listJobs(api, spId);
+/**
+ * Right after `pulumi up` creates the app, the synchronization endpoints may answer 403/404/409 for a while
+ * (replication; Terraform's provider retries the same way). Retry those for a bounded time, then give up with
+ * the original error (which names the permission or the id to check).
+ */
+export async function whileReplicating<T>(run: () => Promise<T>, onWait?: (error: CliError, delayMs: number) => void, totalMs = Number(process.env.GRAPH_REPLICATION_WAIT_MS ?? 30_000)): Promise<T> {
+  const deadline = Date.now() + totalMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const transient = error instanceof CliError && (error.exitCode === ExitCode.auth || error.exitCode === ExitCode.notFound || (error.details as { status?: number } | undefined)?.status === 409);
+      const graphAnswered = error instanceof CliError && error.code !== 'GraphCredentialUnavailable' && error.code !== 'GraphUnauthorized';
+      const delay = Math.min(10_000, 1000 * 2 ** (attempt - 1));
+      if (!transient || !graphAnswered || Date.now() + delay > deadline) throw error;
+      onWait?.(error as CliError, delay);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+export async function ensureScimJob(api: GraphApi, spId: string, onWait?: (error: CliError, delayMs: number) => void): Promise<{ job: SynchronizationJob; created: boolean }> {
+  const jobs = await whileReplicating(() => listJobs(api, spId), onWait);
   const scim = jobs.filter((j) => j.templateId === SCIM_TEMPLATE_ID);
   if (scim.length > 1) {
     throw new CliError(`Service principal ${spId} has ${scim.length} jobs from template scim (${scim.map((j) => j.id).join(', ')}); exactly one is expected.`, {
@@ -64,14 +85,14 @@ export async function ensureScimJob(api: GraphApi, spId: string, onWait?: () => 
       fix: 'Microsoft recommends the scim template: delete the customappsso job and rerun (this re-creates it from template scim).',
     });
   }
-  const created = await createJob(api, spId, SCIM_TEMPLATE_ID);
+  const created = await whileReplicating(() => createJob(api, spId, SCIM_TEMPLATE_ID), onWait);
   // New jobs can take a moment to become readable (replication); wait until GET sees it.
   for (let attempt = 0; attempt < 10; attempt++) {
     try {
       return { job: await getJob(api, spId, created.id), created: true };
     } catch (error) {
       if (!(error instanceof CliError) || error.exitCode !== ExitCode.notFound) throw error;
-      onWait?.();
+      onWait?.(error, 1000 * (attempt + 1));
       await new Promise((r) => setTimeout(r, 1000 * (attempt + 1)));
     }
   }
@@ -114,7 +135,11 @@ export const configureProvisioning: CommandSpec = {
     ctx.out.line(`Enterprise application: ${sp.displayName ?? '(no name)'} (service principal ${sp.id}, appId ${sp.appId})`);
 
     const jobStep = ctx.out.progress('Provisioning job (template scim)');
-    const { job, created } = await ensureScimJob(api, spId, () => jobStep.update(0, undefined, 'waiting for the new job to replicate'));
+    const { job, created } = await ensureScimJob(api, spId, (error, delayMs) => {
+      // Usually replication right after the app was created; a real permission problem fails once the wait is over.
+      ctx.out.note(`  ${error.message} Retrying in ${delayMs / 1000}s in case the app was just created (replication).`);
+      jobStep.update(0, undefined, 'waiting for replication');
+    });
     jobStep.done(created ? `created ${job.id}` : `found ${job.id}`);
     ctx.out.line(`Provisioning job: ${job.id} (${created ? 'created' : 'already existed'})`);
 

@@ -9,6 +9,8 @@ import { credentialKind, isLoopbackUrl, LOCAL_GRAPH_TOKEN } from '../../scripts/
 import { createGraphApi } from '../../scripts/lib/graph/client.js';
 import { retryAfterMs } from '../../scripts/lib/graph/middleware.js';
 import { SlidingWindowLimiter } from '../../scripts/lib/graph/rate-limit.js';
+import { listJobs } from '../../scripts/lib/graph/synchronization.js';
+import { ensureScimJob, whileReplicating } from '../../scripts/lib/configure-provisioning.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 let server: Server;
@@ -113,6 +115,47 @@ describe('Graph client', () => {
     const error = (await api.get('/x', { what: 'read x' }).catch((e: unknown) => e)) as CliError;
     expect(error.code).toBe('GraphUnreachable');
     expect(error.fix).toContain('--graph-url');
+  });
+});
+
+describe('replication right after the app was created', () => {
+  it('ensureScimJob retries 403/404 from the synchronization endpoints, then creates the job once', async () => {
+    let lists = 0;
+    let creates = 0;
+    handlers.set('/v1.0/servicePrincipals/sp-new/synchronization/jobs', (req, res) => {
+      if (req.method === 'POST') {
+        creates++;
+        return json(res, 201, { id: 'scim.abc.sp-new', templateId: 'scim' });
+      }
+      lists++;
+      if (lists === 1) return json(res, 403, { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } });
+      if (lists === 2) return json(res, 404, { error: { code: 'Request_ResourceNotFound', message: 'not yet' } });
+      return json(res, 200, { value: [] });
+    });
+    handlers.set('/v1.0/servicePrincipals/sp-new/synchronization/jobs/scim.abc.sp-new', (_req, res) => json(res, 200, { id: 'scim.abc.sp-new', templateId: 'scim' }));
+    const waits: string[] = [];
+    const { job, created } = await ensureScimJob(createGraphApi({ graphUrl: base, env }), 'sp-new', (e) => waits.push(e.code));
+    expect({ id: job.id, created, lists, creates }).toEqual({ id: 'scim.abc.sp-new', created: true, lists: 3, creates: 1 });
+    expect(waits).toEqual(['GraphPermissionMissing', 'NotFound']);
+  });
+
+  it('gives up with the original error (naming the permission) once the wait is over', async () => {
+    handlers.set('/v1.0/servicePrincipals/sp-denied/synchronization/jobs', (_req, res) => json(res, 403, { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges.' } }));
+    const api = createGraphApi({ graphUrl: base, env });
+    const error = (await whileReplicating(() => listJobs(api, 'sp-denied'), undefined, 1500).catch((e: unknown) => e)) as CliError;
+    expect(error.exitCode).toBe(ExitCode.auth);
+    expect(error.fix).toContain('Synchronization.Read.All');
+  });
+
+  it('does not wait on errors that are not replication (400)', async () => {
+    let calls = 0;
+    handlers.set('/v1.0/bad', (_req, res) => {
+      calls++;
+      json(res, 400, { error: { code: 'BadRequest', message: 'no' } });
+    });
+    const api = createGraphApi({ graphUrl: base, env });
+    await expect(whileReplicating(() => api.get('/bad', { what: 'x' }))).rejects.toBeInstanceOf(CliError);
+    expect(calls).toBe(1);
   });
 });
 
