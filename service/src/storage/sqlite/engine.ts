@@ -80,6 +80,16 @@ function emailsOf(data: JsonObject): Array<{ value: string; type: string | null 
   return out;
 }
 
+const chunkSize = 500;
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += chunkSize) out.push(items.slice(i, i + chunkSize));
+  return out;
+}
+function marks(n: number): string {
+  return Array.from({ length: n }, () => '?').join(', ');
+}
+
 function toResource(row: ResourceRow): StoredResource {
   return {
     id: row.id,
@@ -429,20 +439,33 @@ export class SqliteStorage implements Storage {
           return rows.map((r): Member => ({ value: r.member_id, ...(r.type !== null ? { type: r.type } : {}), ...(r.display !== null ? { display: r.display } : {}) }));
         }),
       countMembers: (groupId) => exec(() => Number(self.get<{ n: number }>('SELECT COUNT(*) AS n FROM members WHERE tenant = ? AND group_id = ?', tenant, groupId)?.n ?? 0)),
+      // Batches of up to `chunk` values per statement: a member batch costs a few statements, each O(batch · log n).
       findMembers: (groupId, values) =>
-        exec(() => values.filter((v) => self.get('SELECT 1 FROM members WHERE tenant = ? AND group_id = ? AND member_id = ?', tenant, groupId, v) !== undefined)),
+        exec(() => {
+          const found = new Set<string>();
+          for (const part of chunks([...new Set(values)])) {
+            const rows = self.all<{ member_id: string }>(`SELECT member_id FROM members WHERE tenant = ? AND group_id = ? AND member_id IN (${marks(part.length)})`, tenant, groupId, ...part);
+            for (const r of rows) found.add(r.member_id);
+          }
+          return values.filter((v) => found.has(v));
+        }),
       addMembers: (groupId, members) =>
         exec(() => {
           let added = 0;
-          for (const m of members) {
-            added += self.run('INSERT OR IGNORE INTO members (tenant, group_id, member_id, type, display) VALUES (?, ?, ?, ?, ?)', tenant, groupId, m.value, m.type ?? null, m.display ?? null);
+          for (const part of chunks(members)) {
+            added += self.run(
+              `INSERT OR IGNORE INTO members (tenant, group_id, member_id, type, display) VALUES ${part.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+              ...part.flatMap((m) => [tenant, groupId, m.value, m.type ?? null, m.display ?? null]),
+            );
           }
           return added;
         }),
       removeMembers: (groupId, values) =>
         exec(() => {
           let removed = 0;
-          for (const v of values) removed += self.run('DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id = ?', tenant, groupId, v);
+          for (const part of chunks([...new Set(values)])) {
+            removed += self.run(`DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id IN (${marks(part.length)})`, tenant, groupId, ...part);
+          }
           return removed;
         }),
       removeAllMembers: (groupId) => exec(() => self.run('DELETE FROM members WHERE tenant = ? AND group_id = ?', tenant, groupId)),
@@ -458,9 +481,10 @@ export class SqliteStorage implements Storage {
       existingIds: (ids) =>
         exec(() => {
           const found = new Map<string, ResourceType>();
-          for (const id of ids) {
-            const row = self.get<{ type: string }>('SELECT type FROM resources WHERE tenant = ? AND id = ?', tenant, id);
-            if (row) found.set(id, row.type as ResourceType);
+          for (const part of chunks([...new Set(ids)])) {
+            for (const row of self.all<{ id: string; type: string }>(`SELECT id, type FROM resources WHERE tenant = ? AND id IN (${marks(part.length)})`, tenant, ...part)) {
+              found.set(row.id, row.type as ResourceType);
+            }
           }
           return found;
         }),
