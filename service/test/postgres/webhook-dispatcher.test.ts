@@ -110,7 +110,12 @@ describe('webhook dispatcher on PostgreSQL', () => {
       const delivered = eventsOf(receiver.deliveries, '/hooks/outage');
       expect(delivered.map((e) => Number(e.cursor))).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
       expect(receiver.deliveries.find((d) => d.path === '/hooks/outage')?.headers['webhook-id']).toBe(failed[0]!.headers['webhook-id']);
-      const after = await store.getWebhook('outage', hook.id);
+      // The receiver has the events before the dispatcher records the acknowledgement: wait for the record.
+      let after = await store.getWebhook('outage', hook.id);
+      for (const deadline = Date.now() + 10_000; after?.deliveredCursor !== '30' && Date.now() < deadline; ) {
+        await new Promise((r) => setTimeout(r, 20));
+        after = await store.getWebhook('outage', hook.id);
+      }
       expect(after).toMatchObject({ failures: 0, lastError: null, deliveredCursor: '30' });
     } finally {
       await dispatcher.stop();

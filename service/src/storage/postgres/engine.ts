@@ -114,6 +114,17 @@ function filterDocument(r: StoredResource): JsonObject {
   return { ...r.data, id: r.id, meta: { resourceType: r.type, created: r.created, lastModified: r.lastModified } };
 }
 
+/**
+ * PostgreSQL text cannot hold U+0000 (SQLite can). Documents are stored as JSON text, where it is escaped;
+ * derived columns and query parameters get U+FFFD instead, the same on write and on lookup, so a value
+ * with a NUL is stored and found instead of failing the request with a 500.
+ */
+function withoutNul(value: SqlParam): SqlParam {
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\ufffd') : value;
+  if (Array.isArray(value)) return value.some((v) => typeof v === 'string' && v.includes('\u0000')) ? value.map((v) => (typeof v === 'string' ? v.replaceAll('\u0000', '\ufffd') : v)) : value;
+  return value;
+}
+
 function toToken(r: TokenRow): TokenRecord {
   return { id: r.id, tenant: r.tenant, hash: r.hash, created: r.created, ...(r.label !== null ? { label: r.label } : {}), ...(r.revoked !== null ? { revoked: r.revoked } : {}) };
 }
@@ -201,7 +212,7 @@ export class PostgresStorage implements Storage {
   private async sql<T extends pg.QueryResultRow = Record<string, unknown>>(db: Queryable, text: string, params: SqlParam[] = []): Promise<pg.QueryResult<T>> {
     if (this.closed) throw new StorageUnavailableError('storage is closed');
     try {
-      const result = await db.query<T>(text, params);
+      const result = await db.query<T>(text, params.map(withoutNul));
       this.counters.statements++;
       this.counters.rows += result.rowCount ?? result.rows.length;
       return result;
@@ -553,14 +564,18 @@ export class PostgresStorage implements Storage {
         return removed;
       },
       groupsOf: async (memberId) => {
-        const { rows } = await this.sql<{ group_id: string; display: string | null }>(
+        // displayName is read in JS: PostgreSQL's json ->> refuses documents whose strings contain \u0000.
+        const { rows } = await this.sql<{ group_id: string; data: string }>(
           db,
-          `SELECT m.group_id, r.data::json ->> 'displayName' AS display
+          `SELECT m.group_id, r.data
              FROM members m JOIN resources r ON r.tenant = m.tenant AND r.id = m.group_id
             WHERE m.tenant = $1 AND m.member_id = $2 ORDER BY m.group_id`,
           [tenant, memberId],
         );
-        return rows.map((r) => ({ value: r.group_id, ...(r.display !== null ? { display: r.display } : {}) }));
+        return rows.map((r) => {
+          const display = (JSON.parse(r.data) as JsonObject).displayName;
+          return { value: r.group_id, ...(typeof display === 'string' ? { display } : {}) };
+        });
       },
       existingIds: async (ids) => {
         const found = new Map<string, ResourceType>();

@@ -114,6 +114,8 @@ export function filterToSql(filter: Filter, type: ResourceType, tenant: string):
       return { sql: col.kind === 'string' ? `(${col.sql} IS NOT NULL AND ${col.sql} <> '')` : `${col.sql} IS NOT NULL`, params: [] };
     }
     case 'compare': {
+      // PostgreSQL text cannot hold U+0000 (the engine stores U+FFFD in its columns): compare in memory.
+      if (typeof filter.value === 'string' && filter.value.includes('\u0000')) return null;
       const col = columnFor(filter.path, type);
       if (!col) return emailCompare(filter.path, filter.op, filter.value, tenant) ?? memberCompare(filter.path, filter.op, filter.value, type, tenant);
       if (col.kind === 'boolean') {
