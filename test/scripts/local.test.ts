@@ -43,4 +43,12 @@ describe('npm run local -- --once', { timeout: 180_000 }, () => {
     expect(report.tenantUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/scim\/local$/);
     expect(report.graphUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
+
+  it('says what to fix when the emulator cannot start (bad --seed, exit 2)', async () => {
+    const r = await runLocal(['--once', '--database', ':memory:', '--seed', 'no/such/seed.json', '--json']);
+    expect(r.code).toBe(2);
+    const report = JSON.parse(r.stdout);
+    expect(report.error.code).toBe('EmulatorFailed');
+    expect(report.error.fix).toContain('--seed');
+  });
 });

@@ -128,7 +128,14 @@ export const localCommand: CommandSpec = {
     const tenant = 'local';
 
     const boot = out.progress('Starting the SCIM service and the Entra emulator');
-    const service = await startService({ port: Number(ctx.string('scim-port') ?? 0), host: '127.0.0.1', databaseUrl, adminToken, logLevel: 'warn' });
+    const service = await startService({ port: Number(ctx.string('scim-port') ?? 0), host: '127.0.0.1', databaseUrl, adminToken, logLevel: 'warn' }).catch((error: unknown) => {
+      const code = (error as { code?: string }).code;
+      throw new CliError(`The SCIM service did not start: ${(error as Error).message}`, {
+        exitCode: ExitCode.usage,
+        code: 'ServiceFailed',
+        fix: code === 'EADDRINUSE' ? 'The port is taken: pass another --scim-port, or 0 for any free port.' : `Check --database (${database}) and --scim-port.`,
+      });
+    });
     // The tenant Entra provisions into, with the custom extension schema(s) the mappings write to.
     const token = await createScimTenant(service.url, adminToken, tenant, customSchemasOf('local')).catch(async (error: unknown) => {
       await service.close();
@@ -136,7 +143,8 @@ export const localCommand: CommandSpec = {
     });
     const emulator = await startEmulator({ port: Number(ctx.string('graph-port') ?? 0), host: '127.0.0.1', seed }).catch(async (error: unknown) => {
       await service.close();
-      throw new CliError(`The emulator did not start: ${(error as Error).message}`, { exitCode: ExitCode.remote, code: 'EmulatorFailed', fix: 'Check --seed and --graph-port.' });
+      const code = (error as { code?: string }).code;
+      throw new CliError(`The emulator did not start: ${(error as Error).message}`, { exitCode: ExitCode.usage, code: 'EmulatorFailed', fix: code === 'EADDRINUSE' ? 'The port is taken: pass another --graph-port, or 0 for any free port.' : 'Check --seed (a sample-directory JSON file, docs/sample-directory.md) and --graph-port.' });
     });
     const close = async (): Promise<void> => {
       await Promise.allSettled([emulator.close(), service.close()]);
