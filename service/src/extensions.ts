@@ -21,8 +21,8 @@ function deliveryStoreOf(storage: unknown): WebhookDeliveryStore | undefined {
 export async function registerExtensions(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   registerRequestIdEcho(app);
   registerDebugQueryLog(app);
-  // /metrics is open unless a metrics token is configured (`metricsToken`, SCIM_METRICS_TOKEN, when the core has it).
-  const metricsToken = (ctx.config as { metricsToken?: string }).metricsToken;
+  // /metrics is open unless SCIM_METRICS_TOKEN is set.
+  const metricsToken = ctx.config.metricsToken;
   registerMetrics(app, metricsToken ? { authorize: createBearerGuard(metricsToken, 'scim-metrics', 'send the metrics token as "Authorization: Bearer <SCIM_METRICS_TOKEN>"') } : {});
 
   let authorize;

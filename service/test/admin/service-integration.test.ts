@@ -119,9 +119,8 @@ describe('metrics and request ids inside the service', () => {
 });
 
 describe('metrics token', () => {
-  it('guards /metrics when the core passes a metrics token (SCIM_METRICS_TOKEN)', async () => {
-    const config = { databaseUrl: 'sqlite::memory:', logLevel: 'silent' as const, metricsToken: 'metrics-token-0123456789' };
-    const guarded = await startService(config);
+  it('guards /metrics when SCIM_METRICS_TOKEN (metricsToken) is set', async () => {
+    const guarded = await startService({ databaseUrl: 'sqlite::memory:', logLevel: 'silent', metricsToken: 'metrics-token-0123456789' });
     try {
       const denied = await fetch(`${guarded.url}/metrics`);
       expect(denied.status).toBe(401);
