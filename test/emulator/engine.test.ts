@@ -76,6 +76,7 @@ describe('initial cycle', () => {
         lastExecution: { state: 'Succeeded', countExported: 6, countExports: 7, countEscrowed: 0 },
         lastSuccessfulExecutionWithExports: { state: 'Succeeded' },
         quarantine: null,
+        progress: [{ completedUnits: 5, totalUnits: 5, units: 'Entries' }],
         synchronizedEntryCountByType: [{ key: expect.stringContaining('user'), value: 3 }, { key: expect.stringContaining('group'), value: 1 }],
       },
     });
