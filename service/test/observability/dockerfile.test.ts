@@ -3,7 +3,7 @@
 // build and runtime stages do without Docker: compile with service/tsconfig.build.json and start
 // `node dist/main.js` on Node 24 configured only by environment variables.
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -77,6 +77,38 @@ describe('service/Dockerfile (static)', () => {
       const sources = copy.args.split(/\s+/).slice(0, -1);
       for (const source of sources) expect(ignore).toContain(source.startsWith('service/src') ? '!service/src/**' : `!${source.replace(/\/$/, '')}`);
     }
+  });
+});
+
+describe('the image has every package the service imports', () => {
+  it('every runtime import under service/src is a node: builtin or a dependency in service/package.json', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'service/package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const deps = new Set(Object.keys(pkg.dependencies ?? {}));
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else if (path.endsWith('.ts')) files.push(path);
+      }
+    };
+    walk(join(root, 'service/src'));
+    const missing = new Set<string>();
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      // Static imports/exports (multi-line too) that are not `import type`/`export type`, and dynamic import('…').
+      const specifiers = [
+        ...[...text.matchAll(/(?:^|\n)\s*(?:import|export)\s+(?!type\b)[^;]*?\bfrom\s+'([^']+)'/g)].map((m) => m[1]!),
+        ...[...text.matchAll(/(?:^|\n)\s*import\s+'([^']+)'/g)].map((m) => m[1]!),
+        ...[...text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)].map((m) => m[1]!),
+      ];
+      for (const spec of specifiers) {
+        if (spec.startsWith('.') || spec.startsWith('node:')) continue;
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+        if (!deps.has(name)) missing.add(`${name} (${file.slice(root.length + 1)})`);
+      }
+    }
+    expect([...missing], 'add these to "dependencies" in service/package.json, or the container image (npm ci -w service --omit=dev) will not have them').toEqual([]);
   });
 });
 
