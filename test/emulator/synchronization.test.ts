@@ -83,6 +83,18 @@ describe('jobs', () => {
     expect((await graph('POST', `/servicePrincipals/${spId}/synchronization/jobs`, { templateId: 'aws' })).status).toBe(400);
   });
 
+  it('PATCH changes synchronizationJobSettings only (merged by name)', async () => {
+    const path = `/servicePrincipals/${spId}/synchronization/jobs/${jobId}`;
+    expect((await graph('PATCH', path, { synchronizationJobSettings: [{ name: 'QuarantineTooManyDeletesThreshold', value: '25' }] })).status).toBe(204);
+    const settings = (await graph('GET', path)).body.synchronizationJobSettings as { name: string; value: string }[];
+    expect(settings).toContainEqual({ name: 'QuarantineTooManyDeletesThreshold', value: '25' });
+    expect(settings).toContainEqual({ name: 'AzureIngestionAttributeOptimization', value: 'False' });
+    expect((await graph('PATCH', path, { synchronizationJobSettings: [{ name: 'QuarantineTooManyDeletesThreshold', value: 'many' }] })).status).toBe(400);
+    const other = await graph('PATCH', path, { templateId: 'aws' });
+    expect(other.status).toBe(400);
+    expect(JSON.stringify(other.body)).toContain("'templateId'");
+  });
+
   it('gets and lists the job through the service principal and the application', async () => {
     expect((await graph('GET', `/servicePrincipals/${spId}/synchronization/jobs/${jobId}`)).body.id).toBe(jobId);
     expect((await graph<Collection>('GET', `/applications/${appObjectId}/synchronization/jobs`)).body.value.map((j) => j.id)).toEqual([jobId]);

@@ -49,6 +49,10 @@ export function registerSynchronizationRoutes(app: FastifyInstance, sync: Synchr
       return noContent(reply);
     });
     app.get(`${base}/jobs/:jobId`, async (req) => single(req, job(req).toGraph(), ctx(req, 'jobs/$entity')));
+    app.patch(`${base}/jobs/:jobId`, async (req, reply) => {
+      sync.patchJob(job(req), req.body);
+      return noContent(reply);
+    });
     app.delete(`${base}/jobs/:jobId`, async (req, reply) => {
       sync.deleteJob(job(req));
       return noContent(reply);

@@ -119,6 +119,29 @@ export class Synchronization {
     return job;
   }
 
+  /** PATCH job: only `synchronizationJobSettings` ({name, value} pairs, merged by name) can change. */
+  patchJob(job: SyncJob, body: unknown): void {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('The body must be a synchronizationJob object, e.g. {"synchronizationJobSettings":[{"name":"QuarantineTooManyDeletesThreshold","value":"100"}]}.');
+    const { synchronizationJobSettings: settings, ...rest } = body as Record<string, unknown>;
+    const other = Object.keys(rest).filter((k) => k !== 'id' && k !== '@odata.type');
+    if (other.length > 0) throw badRequest(`Only synchronizationJobSettings can be changed with PATCH; '${other.join("', '")}' cannot (use start, pause, restart, schema).`);
+    if (settings === undefined) return;
+    if (!Array.isArray(settings)) throw badRequest('synchronizationJobSettings must be an array of {"name","value"} pairs.');
+    const next = [...job.settings];
+    settings.forEach((raw: unknown, i) => {
+      const entry = raw as { name?: unknown; value?: unknown } | null;
+      if (!entry || typeof entry.name !== 'string' || entry.name === '') throw badRequest(`synchronizationJobSettings[${i}] needs a string 'name'.`);
+      if (entry.name === 'QuarantineTooManyDeletesThreshold' && !/^\d+$/.test(String(entry.value ?? ''))) {
+        throw badRequest(`QuarantineTooManyDeletesThreshold must be a whole number of objects (got '${String(entry.value)}').`);
+      }
+      const value = entry.value === null || entry.value === undefined ? null : String(entry.value);
+      const at = next.findIndex((s) => s.name === entry.name);
+      if (at >= 0) next[at] = { name: entry.name, value: value ?? '' };
+      else next.push({ name: entry.name, value: value ?? '' });
+    });
+    job.settings = next;
+  }
+
   /** Deleting a job stops it and forgets all its state (reference §3.6). */
   deleteJob(job: SyncJob): void {
     if (job.timer) clearInterval(job.timer);
