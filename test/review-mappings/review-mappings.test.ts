@@ -114,6 +114,19 @@ describe('review-mappings', { timeout: 90_000 }, () => {
     }
   });
 
+  it('a head whose provisioning/ does not load is an error finding, not a crash', async () => {
+    edit('provisioning/index.ts', "export { appRoles, exclusiveGlobalRoles } from './app-roles.js';", "export { appRoles, exclusiveGlobalRoles } from './app-roles.js'\nexport {{ broken");
+    try {
+      const result = await review('--json');
+      expect(result.code).toBe(1);
+      const report = JSON.parse(result.stdout);
+      expect(report.findings).toEqual([expect.objectContaining({ code: 'revision-load-failed', message: expect.stringContaining('provisioning/index.ts cannot be loaded') })]);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await git('checkout', '--', '.');
+    }
+  });
+
   it('compares two commits with --base/--head and lints the sample against role rules and required targets', async () => {
     const base = await git('rev-parse', 'HEAD');
     // Miriam (GlobalAdministrator via SignPath Administrators) also joins the certificate admins group.

@@ -1,14 +1,13 @@
-// Child process entry: import provisioning/ from a checkout of one revision and print what the review
-// needs as JSON on stdout. Run as `tsx load-revision.ts <checkout> <environment>`. Only data crosses the
-// process boundary; all evaluation happens in the reviewing process with the current code, so an old
-// revision's data is judged by today's rules.
+// Import provisioning/ from a checkout of one revision and return what the review needs as plain data.
+// For other revisions this runs as a child process (`tsx load-revision.ts <checkout> <environment>`, JSON on
+// stdout) so two versions of the same modules never share a module cache; the working tree is loaded in
+// process. All evaluation happens in the reviewing process with the current code, so an old revision's data
+// is judged by today's rules.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [dir, environment] = process.argv.slice(2);
-
-interface Output {
+export interface LoadedRevision {
   present: boolean;
   model: unknown;
   sample: unknown;
@@ -22,9 +21,9 @@ interface Output {
 const firstLines = (error: unknown) =>
   (error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error)).split('\n').slice(0, 3).join('\n');
 
-async function load(): Promise<Output> {
-  const out: Output = { present: false, model: null, sample: null, appRoles: [], exclusiveGlobalRoles: [], parameters: null, errors: [] };
-  const entry = join(dir!, 'provisioning', 'index.ts');
+export async function loadProvisioning(dir: string, environment: string): Promise<LoadedRevision> {
+  const out: LoadedRevision = { present: false, model: null, sample: null, appRoles: [], exclusiveGlobalRoles: [], parameters: null, errors: [] };
+  const entry = join(dir, 'provisioning', 'index.ts');
   if (!existsSync(entry)) return out;
   out.present = true;
   let module: Record<string, unknown>;
@@ -39,7 +38,7 @@ async function load(): Promise<Output> {
   try {
     const getEnvironment = module.getEnvironment as (name: string) => { parameters: unknown };
     const resolveModel = module.resolveModel as (model: unknown, parameters: unknown) => unknown;
-    out.parameters = getEnvironment(environment!).parameters;
+    out.parameters = getEnvironment(environment).parameters;
     out.model = resolveModel(module.provisioningModel, out.parameters);
   } catch (error) {
     out.errors.push(`the mappings cannot be resolved for environment "${environment}": ${firstLines(error)}`);
@@ -53,9 +52,15 @@ async function load(): Promise<Output> {
   return out;
 }
 
-load().then(
-  (out) => process.stdout.write(JSON.stringify(out)),
-  (error: unknown) => {
-    process.stdout.write(JSON.stringify({ present: true, model: null, sample: null, appRoles: [], exclusiveGlobalRoles: [], parameters: null, errors: [firstLines(error)] }));
-  },
-);
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly) {
+  const [dir, environment] = process.argv.slice(2);
+  loadProvisioning(dir!, environment!).then(
+    (out) => process.stdout.write(JSON.stringify(out)),
+    (error: unknown) => {
+      process.stdout.write(
+        JSON.stringify({ present: true, model: null, sample: null, appRoles: [], exclusiveGlobalRoles: [], parameters: null, errors: [firstLines(error)] }),
+      );
+    },
+  );
+}

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import type { ProvisioningModel, SampleDirectory } from '../../../provisioning/index.js';
 import { CliError, ExitCode } from '../cli/index.js';
 import { extractRevision, resolveCommit, shortCommit } from './git.js';
+import { loadProvisioning } from './load-revision.js';
 
 const run = promisify(execFile);
 
@@ -35,6 +36,18 @@ export interface Snapshot {
 const loaderPath = fileURLToPath(new URL('./load-revision.ts', import.meta.url));
 const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 
+function toSnapshotData(data: Omit<Snapshot, 'label' | 'commit'>): Omit<Snapshot, 'label' | 'commit'> {
+  return {
+    present: data.present,
+    model: data.model,
+    sample: data.sample,
+    appRoles: Array.isArray(data.appRoles) ? data.appRoles : [],
+    exclusiveGlobalRoles: Array.isArray(data.exclusiveGlobalRoles) ? data.exclusiveGlobalRoles : [],
+    parameters: data.parameters ?? null,
+    errors: data.errors ?? [],
+  };
+}
+
 async function loadDirectory(dir: string, environment: string): Promise<Omit<Snapshot, 'label' | 'commit'>> {
   let stdout: string;
   try {
@@ -47,20 +60,14 @@ async function loadDirectory(dir: string, environment: string): Promise<Omit<Sna
     const detail = ((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split('\n').slice(0, 3).join(' ');
     throw new CliError(`Could not load provisioning/ from ${dir}: ${detail}`, { exitCode: ExitCode.usage, code: 'RevisionLoadFailed' });
   }
-  const data = JSON.parse(stdout) as Omit<Snapshot, 'label' | 'commit'>;
-  return {
-    present: data.present,
-    model: data.model,
-    sample: data.sample,
-    appRoles: Array.isArray(data.appRoles) ? data.appRoles : [],
-    exclusiveGlobalRoles: Array.isArray(data.exclusiveGlobalRoles) ? data.exclusiveGlobalRoles : [],
-    parameters: data.parameters ?? null,
-    errors: data.errors ?? [],
-  };
+  return toSnapshotData(JSON.parse(stdout) as Omit<Snapshot, 'label' | 'commit'>);
 }
 
 export async function loadWorkingTree(root: string, environment: string): Promise<Snapshot> {
-  return { label: 'working tree', commit: null, ...(await loadDirectory(root, environment)) };
+  // In process: the working tree's modules are the ones this process runs anyway. A JSON copy keeps the
+  // snapshot plain data, exactly as a child process would return it.
+  const loaded = JSON.parse(JSON.stringify(await loadProvisioning(root, environment))) as Omit<Snapshot, 'label' | 'commit'>;
+  return { label: 'working tree', commit: null, ...toSnapshotData(loaded) };
 }
 
 export async function loadRevision(root: string, revision: string, environment: string): Promise<Snapshot> {
