@@ -65,7 +65,10 @@ export interface LogFilter {
 }
 
 export async function fetchLogs(api: GraphApi, jobId: string, filter: LogFilter): Promise<ProvisioningObjectSummary[]> {
-  const records = await listProvisioningLogs(api, { jobId, since: filter.since, until: filter.until, top: filter.top });
+  // Status and identity are filtered here (Graph's support for them is not documented), so read further
+  // when they are set; without them the newest `top` records are all that is needed.
+  const maxRecords = filter.status || filter.user ? Math.max(filter.top, 10_000) : filter.top;
+  const records = await listProvisioningLogs(api, { jobId, since: filter.since, until: filter.until, top: filter.top, maxRecords });
   return records
     .filter((r) => (filter.status ? r.provisioningStatusInfo?.status === filter.status : true))
     .filter((r) => (filter.user ? matchesUser(r, filter.user) : true))

@@ -86,6 +86,9 @@ describe('Graph client', () => {
       return json(res, 200, { value: [4] });
     });
     await expect(createGraphApi({ graphUrl: base, env }).list<number>('/things', { what: 'x' })).resolves.toEqual([1, 2, 3, 4]);
+    const before = seen.length;
+    await expect(createGraphApi({ graphUrl: base, env }).list<number>('/things', { what: 'x' }, undefined, 2)).resolves.toEqual([1, 2]);
+    expect(seen.length - before).toBe(1);
   });
 
   it('encodes query values so filters with & # + and quotes arrive intact', async () => {

@@ -21,7 +21,8 @@ export interface GraphApi {
   /** Counts of calls made (operation counts for tests and --verbose). */
   readonly calls: { total: number; retries: number };
   get<T>(path: string, op: Operation, query?: Record<string, string>): Promise<T>;
-  list<T>(path: string, op: Operation, query?: Record<string, string>): Promise<T[]>;
+  /** All pages (following @odata.nextLink), or stop once `maxItems` were read. */
+  list<T>(path: string, op: Operation, query?: Record<string, string>, maxItems?: number): Promise<T[]>;
   post<T = void>(path: string, body: unknown, op: Operation): Promise<T>;
   put<T = void>(path: string, body: unknown, op: Operation): Promise<T>;
   patch<T = void>(path: string, body: unknown, op: Operation): Promise<T>;
@@ -102,12 +103,12 @@ export function createGraphApi(options: GraphApiOptions): GraphApi {
     credential: provider.kind,
     calls,
     get: (path, op, query) => call(op, () => request(path, query).get()),
-    async list<T>(path: string, op: Operation, query?: Record<string, string>): Promise<T[]> {
+    async list<T>(path: string, op: Operation, query?: Record<string, string>, maxItems = Infinity): Promise<T[]> {
       const items: T[] = [];
       let page = await call(op, () => request(path, query).get() as Promise<{ value?: T[]; '@odata.nextLink'?: string }>);
       items.push(...(page.value ?? []));
       const seen = new Set<string>();
-      while (page['@odata.nextLink']) {
+      while (page['@odata.nextLink'] && items.length < maxItems) {
         const link = page['@odata.nextLink'];
         if (seen.has(link)) break; // a server repeating itself must not loop us forever
         seen.add(link);

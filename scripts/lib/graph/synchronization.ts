@@ -163,6 +163,8 @@ export interface LogQuery {
   /** Source identity display name / UPN or id. */
   identity?: string;
   top?: number;
+  /** Stop paging after this many records (the newest come first). */
+  maxRecords?: number;
 }
 
 export async function listProvisioningLogs(api: GraphApi, query: LogQuery): Promise<ProvisioningObjectSummary[]> {
@@ -173,7 +175,7 @@ export async function listProvisioningLogs(api: GraphApi, query: LogQuery): Prom
   if (query.until) clauses.push(`activityDateTime lt ${query.until.toISOString()}`);
   const params: Record<string, string> = { $orderby: 'activityDateTime desc', $top: String(Math.min(query.top ?? 500, 500)) };
   if (clauses.length) params.$filter = clauses.join(' and ');
-  return api.list('/auditLogs/provisioning', { what: 'read the provisioning logs', permission: 'ProvisioningLog.Read.All' }, params);
+  return api.list('/auditLogs/provisioning', { what: 'read the provisioning logs', permission: 'ProvisioningLog.Read.All' }, params, query.maxRecords);
 }
 
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
