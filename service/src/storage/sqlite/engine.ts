@@ -478,11 +478,12 @@ export class SqliteStorage implements Storage {
             )
             .map((r) => ({ value: r.group_id, ...(r.display !== null ? { display: r.display } : {}) })),
         ),
+      // `type IN (…)` lets the (tenant, type, id) index seek each id; without it SQLite walks the tenant's range.
       existingIds: (ids) =>
         exec(() => {
           const found = new Map<string, ResourceType>();
           for (const part of chunks([...new Set(ids)])) {
-            for (const row of self.all<{ id: string; type: string }>(`SELECT id, type FROM resources WHERE tenant = ? AND id IN (${marks(part.length)})`, tenant, ...part)) {
+            for (const row of self.all<{ id: string; type: string }>(`SELECT id, type FROM resources WHERE tenant = ? AND type IN ('User', 'Group') AND id IN (${marks(part.length)})`, tenant, ...part)) {
               found.set(row.id, row.type as ResourceType);
             }
           }
@@ -496,8 +497,11 @@ export class SqliteStorage implements Storage {
     const startIndex = Math.max(1, Math.floor(query.startIndex ?? 1));
     const count = query.count === undefined ? Number.MAX_SAFE_INTEGER : Math.max(0, Math.floor(query.count));
     const { sql: where, residual } = query.filter ? splitFilter(query.filter, type, tenant) : { sql: null, residual: null };
-    const whereSql = 'r.tenant = ? AND r.type = ?' + (where ? ` AND ${where.sql}` : '');
-    const params: Param[] = [tenant, type, ...(where?.params ?? [])];
+    // The type is a literal, not a parameter: only then can SQLite use the partial unique indexes
+    // (users_user_name WHERE type = 'User', groups_display_name WHERE type = 'Group') at prepare time.
+    const typeLiteral = type === 'User' ? "'User'" : "'Group'";
+    const whereSql = `r.tenant = ? AND r.type = ${typeLiteral}` + (where ? ` AND ${where.sql}` : '');
+    const params: Param[] = [tenant, ...(where?.params ?? [])];
     const descending = query.sortOrder === 'descending';
     const column = query.sortBy ? sortColumn(query.sortBy, type) : 'r.id';
     const select = 'SELECT r.id, r.type, r.data, r.created, r.last_modified, r.version FROM resources r';
@@ -513,6 +517,14 @@ export class SqliteStorage implements Storage {
       pageSql: `${select} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`,
       pageParams: [...params, Math.min(count, 2 ** 31), startIndex - 1] as Param[],
     };
+  }
+
+  /** Every SQL statement prepared so far with its EXPLAIN QUERY PLAN (tests check that no per-request statement scans). */
+  preparedPlans(): Array<{ sql: string; plan: string }> {
+    return [...this.statements.keys()].map((sql) => ({
+      sql,
+      plan: (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail).join(' | '),
+    }));
   }
 
   /** EXPLAIN QUERY PLAN of the page query (tests check that Entra's lookups use an index). */
