@@ -36,7 +36,7 @@ import { createPool, isRetryableConflict, isUnavailableError, isUniqueViolation,
 import { createPostgresDeliveryStore } from './delivery-store.js';
 import { numbered, sortColumn, splitFilter, type SqlParam } from './filter-sql.js';
 import { migrate } from './migrate.js';
-import { appendEvent } from './outbox.js';
+import { appendEvents } from './outbox.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -384,7 +384,7 @@ export class PostgresStorage implements Storage {
               return result;
             }
             // Outbox rows last: appendEvent locks the tenant's counter row until COMMIT.
-            for (const change of changes.list()) await this.writeEvent(client, tenant, change);
+            await this.writeEvents(client, tenant, changes.list());
             await this.sql(client, 'COMMIT');
             return result;
           } catch (error) {
@@ -403,21 +403,21 @@ export class PostgresStorage implements Storage {
     }
   }
 
-  private async writeEvent(client: pg.PoolClient, tenant: string, change: PendingChange): Promise<void> {
-    const data: Record<string, unknown> = {};
-    if (change.version !== undefined && change.kind !== 'deleted') data.version = change.version;
-    if (change.membersAdded.length > 0) data.membersAdded = change.membersAdded;
-    if (change.membersRemoved.length > 0) data.membersRemoved = change.membersRemoved;
-    if (change.allMembersRemoved) data.allMembersRemoved = true;
+  /** All of a transaction's events in one statement (one round trip however many resources changed). */
+  private async writeEvents(client: pg.PoolClient, tenant: string, changes: PendingChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const events = changes.map((change) => {
+      const data: Record<string, unknown> = {};
+      if (change.version !== undefined && change.kind !== 'deleted') data.version = change.version;
+      if (change.membersAdded.length > 0) data.membersAdded = change.membersAdded;
+      if (change.membersRemoved.length > 0) data.membersRemoved = change.membersRemoved;
+      if (change.allMembersRemoved) data.allMembersRemoved = true;
+      return { type: `${change.resourceType.toLowerCase()}.${change.kind}`, resourceType: change.resourceType, resourceId: change.resourceId, data };
+    });
     try {
-      await appendEvent(client, tenant, {
-        type: `${change.resourceType.toLowerCase()}.${change.kind}`,
-        resourceType: change.resourceType,
-        resourceId: change.resourceId,
-        data,
-      });
+      await appendEvents(client, tenant, events);
       this.counters.statements++;
-      this.counters.rows++;
+      this.counters.rows += events.length;
     } catch (error) {
       this.translate(error);
     }

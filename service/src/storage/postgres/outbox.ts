@@ -28,3 +28,26 @@ export async function appendEvent(client: pg.PoolClient, tenant: string, event: 
   );
   return { id, position: rows[0]!.position };
 }
+
+/** Appends several events in one statement (same ordering guarantee as appendEvent, positions in array order). */
+export async function appendEvents(client: pg.PoolClient, tenant: string, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await client.query(
+    `WITH counter AS (
+       INSERT INTO event_counters (tenant_id, last) VALUES ($1, $2)
+       ON CONFLICT (tenant_id) DO UPDATE SET last = event_counters.last + $2
+       RETURNING last)
+     INSERT INTO events (tenant_id, position, id, type, resource_type, resource_id, data)
+     SELECT $1, counter.last - $2 + e.ord, e.id, e.type, e.resource_type, e.resource_id, e.data::jsonb
+       FROM counter, unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS e(id, type, resource_type, resource_id, data, ord)`,
+    [
+      tenant,
+      events.length,
+      events.map(() => randomUUID()),
+      events.map((e) => e.type),
+      events.map((e) => e.resourceType),
+      events.map((e) => e.resourceId),
+      events.map((e) => JSON.stringify(e.data)),
+    ],
+  );
+}
