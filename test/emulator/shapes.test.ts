@@ -123,6 +123,36 @@ describe('roles', () => {
   });
 });
 
+describe('mapping flow rules', () => {
+  it('defaultValue applies on create only; ObjectAddOnly mappings flow on create only', async () => {
+    const stack = await startStack({ seed: SEED });
+    try {
+      const path = `/servicePrincipals/${stack.spId}/synchronization/jobs/${stack.jobId}/schema`;
+      const schema = (await stack.graph<Schema>('GET', path)).body;
+      schema.synchronizationRules[0].objectMappings[0].attributeMappings.push(
+        { targetAttributeName: 'locale', source: { type: 'Attribute', name: 'preferredLanguage' }, defaultValue: 'en-US' },
+        { targetAttributeName: 'nickName', source: { type: 'Attribute', name: 'jobTitle' }, flowType: 'ObjectAddOnly' },
+      );
+      expect((await stack.graph('PUT', path, schema)).status).toBe(204);
+      await stack.cycle();
+      const post = stack.takeRequests().find((r) => r.method === 'POST' && (r.body as Json).userName === 'megan@contoso.example')!;
+      expect(post.body).toMatchObject({ locale: 'en-US', nickName: 'CEO' });
+      expect(post.body).not.toHaveProperty('preferredLanguage');
+
+      expect((await stack.graph('PATCH', `/users/${MEGAN}`, { jobTitle: 'Chair', department: 'Board' })).status).toBe(204);
+      await stack.cycle();
+      const update = stack.takeRequests().find((r) => r.method === 'PATCH')!;
+      expect(update.body).toEqual(patch(
+        { op: 'Replace', path: 'title', value: 'Chair' },
+        { op: 'Replace', path: `${ENTERPRISE}:department`, value: 'Board' },
+      ));
+      expect(await stack.scim(`/Users/${stack.job.engine.users.get(MEGAN)!.targetId}`)).toMatchObject({ nickName: 'CEO', title: 'Chair', locale: 'en-US' });
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
 describe('SCIM compliance failure', () => {
   it('a 404 answer to a filtered query quarantines the job as ServiceIncompatible', async () => {
     const stack = await startStack({ seed: SEED, proxy: true });
