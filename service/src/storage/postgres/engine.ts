@@ -34,7 +34,7 @@ import {
 import type { WebhookDeliveryStore } from '../../events/delivery-store.js';
 import { createPool, isRetryableConflict, isUnavailableError, isUniqueViolation, parsePostgresUrl, type PostgresSettings } from './connection.js';
 import { createPostgresDeliveryStore } from './delivery-store.js';
-import { numbered, sortColumn, splitFilter, type SqlParam } from './filter-sql.js';
+import { mentionsMembers, numbered, sortColumn, splitFilter, type SqlParam } from './filter-sql.js';
 import { migrate } from './migrate.js';
 import { appendEvents } from './outbox.js';
 
@@ -591,8 +591,9 @@ export class PostgresStorage implements Storage {
     const startIndex = Math.max(1, Math.floor(query.startIndex ?? 1));
     const count = query.count === undefined ? Number.MAX_SAFE_INTEGER : Math.max(0, Math.floor(query.count));
     const { sql: where, residual } = query.filter ? splitFilter(query.filter, type, tenant) : { sql: null, residual: null };
-    const whereSql = 'r.tenant = ? AND r.type = ?' + (where ? ` AND ${where.sql}` : '');
-    const params: SqlParam[] = [tenant, type, ...(where?.params ?? [])];
+    // The type is a literal (never user input): partial indexes (`WHERE type = 'User'`) stay usable in every plan.
+    const whereSql = `r.tenant = ? AND r.type = '${type === 'Group' ? 'Group' : 'User'}'` + (where ? ` AND ${where.sql}` : '');
+    const params: SqlParam[] = [tenant, ...(where?.params ?? [])];
     const descending = query.sortOrder === 'descending';
     const column = query.sortBy ? sortColumn(query.sortBy, type) : 'r.id';
     const select = `SELECT ${resourceColumns} FROM resources r`;
@@ -614,7 +615,22 @@ export class PostgresStorage implements Storage {
 
     // Part of the filter (or the sort key) is not indexed: evaluate over the rows the indexed part selects.
     let resources = (await this.sql<ResourceRow>(db, numbered(`${select} WHERE ${whereSql} ORDER BY r.id`), params)).rows.map(toResource);
-    if (residual) resources = resources.filter((r) => matchesFilter(filterDocument(r), residual));
+    if (residual) {
+      // Group members are rows, not part of `data`: load them when the residual filter looks at members.
+      const withMembers = type === 'Group' && mentionsMembers(residual);
+      const kept: StoredResource[] = [];
+      for (const r of resources) {
+        const doc = filterDocument(r);
+        if (withMembers) {
+          const { rows } = await this.sql<{ member_id: string; type: string | null; display: string | null }>(
+            db, 'SELECT member_id, type, display FROM members WHERE tenant = $1 AND group_id = $2 ORDER BY member_id', [tenant, r.id],
+          );
+          doc.members = rows.map((m) => ({ value: m.member_id, ...(m.type !== null ? { type: m.type } : {}), ...(m.display !== null ? { display: m.display } : {}) }));
+        }
+        if (matchesFilter(doc, residual)) kept.push(r);
+      }
+      resources = kept;
+    }
     if (query.sortBy) {
       const path = query.sortBy;
       const keyed = resources.map((r) => {

@@ -93,6 +93,32 @@ function memberCompare(path: AttrPath, op: CompareOp, value: FilterValue, type: 
   return { sql: 'r.id IN (SELECT m.group_id FROM members m WHERE m.tenant = ? AND m.member_id = ?)', params: [tenant, value] };
 }
 
+/** `value eq "a" or value eq "b"` inside a members[...] filter → ["a", "b"]; null for anything else. */
+function memberIds(filter: Filter): string[] | null {
+  if (filter.kind === 'or') {
+    const l = memberIds(filter.left);
+    const r = memberIds(filter.right);
+    return l && r ? [...l, ...r] : null;
+  }
+  if (filter.kind === 'compare' && filter.op === 'eq' && !filter.path.uri && !filter.path.sub && !filter.path.filter && filter.path.attr.toLowerCase() === 'value' && typeof filter.value === 'string') {
+    return [filter.value];
+  }
+  return null;
+}
+
+/** Whether a filter looks at group members (then the in-memory fallback must load them). */
+export function mentionsMembers(filter: Filter): boolean {
+  switch (filter.kind) {
+    case 'and':
+    case 'or':
+      return mentionsMembers(filter.left) || mentionsMembers(filter.right);
+    case 'not':
+      return mentionsMembers(filter.filter);
+    default:
+      return filter.path.attr.toLowerCase() === 'members';
+  }
+}
+
 export function filterToSql(filter: Filter, type: ResourceType, tenant: string): SqlFragment | null {
   switch (filter.kind) {
     case 'and':
@@ -106,9 +132,17 @@ export function filterToSql(filter: Filter, type: ResourceType, tenant: string):
       const inner = filterToSql(filter.filter, type, tenant);
       return inner ? { sql: `NOT COALESCE(${inner.sql}, false)`, params: inner.params } : null;
     }
-    case 'valuePath':
-      return null;
+    case 'valuePath': {
+      // members[value eq "id" (or value eq "id2" …)] on groups: driven by the (tenant, member_id) index.
+      if (type !== 'Group' || filter.path.uri || filter.path.attr.toLowerCase() !== 'members') return null;
+      const ids = memberIds(filter.filter);
+      if (!ids || ids.length === 0 || ids.some((id) => id.includes('\u0000'))) return null;
+      return { sql: 'r.id IN (SELECT m.group_id FROM members m WHERE m.tenant = ? AND m.member_id = ANY(?::text[]))', params: [tenant, ids] };
+    }
     case 'present': {
+      if (type === 'Group' && !filter.path.uri && filter.path.attr.toLowerCase() === 'members' && (!filter.path.sub || filter.path.sub.toLowerCase() === 'value') && !filter.path.filter) {
+        return { sql: 'EXISTS (SELECT 1 FROM members m WHERE m.tenant = r.tenant AND m.group_id = r.id)', params: [] };
+      }
       const col = columnFor(filter.path, type);
       if (!col) return null;
       return { sql: col.kind === 'string' ? `(${col.sql} IS NOT NULL AND ${col.sql} <> '')` : `${col.sql} IS NOT NULL`, params: [] };
