@@ -153,6 +153,26 @@ describe('mapping flow rules', () => {
   });
 });
 
+describe('object flow types', () => {
+  it('without Delete, an unassigned user is left active in the target', async () => {
+    const stack = await startStack({ seed: SEED });
+    try {
+      const path = `/servicePrincipals/${stack.spId}/synchronization/jobs/${stack.jobId}/schema`;
+      const schema = (await stack.graph<Schema & { synchronizationRules: { objectMappings: Json[] }[] }>('GET', path)).body;
+      schema.synchronizationRules[0].objectMappings[0].flowTypes = 'Add, Update';
+      expect((await stack.graph('PUT', path, schema)).status).toBe(204);
+      await stack.cycle();
+      stack.takeRequests();
+      expect((await stack.graph('DELETE', `/groups/${ENGINEERING}/members/${ALEX}/$ref`)).status).toBe(204);
+      await stack.cycle();
+      expect(stack.takeRequests().filter((r) => r.path.startsWith('/Users'))).toEqual([]);
+      expect(await stack.scim(`/Users/${stack.job.engine.users.get(ALEX)!.targetId}`)).toMatchObject({ active: true });
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
 describe('SCIM compliance failure', () => {
   it('a 404 answer to a filtered query quarantines the job as ServiceIncompatible', async () => {
     const stack = await startStack({ seed: SEED, proxy: true });
