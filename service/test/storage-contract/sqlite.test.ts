@@ -65,3 +65,24 @@ describe('sqlite filters on group members', () => {
     expect(plan).toMatch(/INDEX members_member/);
   });
 });
+
+// Edge operands: "" (every string starts/ends with and contains it) and NUL (SQLite's LIKE/substr stop at NUL).
+describe('sqlite string operands at the edges', () => {
+  const storage = openSqliteStorage(':memory:');
+  afterAll(() => storage.close());
+  it('sw/ew/co "" select every user with the attribute; a NUL operand matches like the in-memory evaluator', async () => {
+    await storage.createTenant('edge');
+    await storage.transaction('edge', async (tx) => {
+      await tx.insertResource('User', 'a', { userName: 'a@example.com', externalId: 'ext-a' });
+      await tx.insertResource('User', 'b', { userName: 'b@example.com' });
+    });
+    const count = async (attr: string, op: 'sw' | 'ew' | 'co', value: string) =>
+      (await storage.tenantStore('edge').query('User', { filter: { kind: 'compare', path: { attr }, op, value } })).totalResults;
+    for (const op of ['sw', 'ew', 'co'] as const) {
+      expect(await count('externalId', op, '')).toBe(1);
+      expect(await count('userName', op, '')).toBe(2);
+      expect(await count('userName', op, '\u0000')).toBe(0);
+      expect(await count('externalId', op, '\u0000')).toBe(0);
+    }
+  });
+});

@@ -40,7 +40,11 @@ function escapeLike(s: string): string {
 }
 
 function stringCompare(col: string, op: CompareOp, value: string, lowered: boolean): SqlFragment | null {
+  // SQLite string functions and LIKE stop at NUL: such values are evaluated in memory instead.
+  if (value.includes('\u0000')) return null;
   const v = lowered ? value.toLowerCase() : value;
+  // Every string starts with, ends with and contains "".
+  if (v === '' && (op === 'sw' || op === 'ew' || op === 'co')) return { sql: `${col} IS NOT NULL`, params: [] };
   switch (op) {
     case 'eq': return { sql: `${col} = ?`, params: [v] };
     case 'ne': return { sql: `(${col} IS NULL OR ${col} <> ?)`, params: [v] };
