@@ -31,13 +31,11 @@ export async function registerExtensions(app: FastifyInstance, ctx: ServiceConte
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
-  // A core that caches tenant data per replica (SCIM_AUTH_CACHE_MS) may expose `invalidateTenant`, so an
-  // admin change applies at once on this replica.
-  const core = ctx as ServiceContext & { invalidateTenant?: (tenant: string) => void };
+  // The core caches tenant data per replica (SCIM_AUTH_CACHE_MS); an admin change applies at once here.
   await registerAdminRoutes(app, {
     storage: ctx.storage,
     authorize,
-    onTenantChanged: (tenant) => core.invalidateTenant?.(tenant),
+    onTenantChanged: (tenant) => ctx.invalidateTenant(tenant),
   });
 
   const deliveryStore = deliveryStoreOf(ctx.storage);
