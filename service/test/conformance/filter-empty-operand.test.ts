@@ -1,5 +1,5 @@
 // Empty string operands: every string starts with, ends with and contains "" (RFC 7644 co/sw/ew).
-// WIP: the service answers `externalId ew ""` with no users (finding to svc, 13:27 UTC); rename to .test.ts when green.
+// (`externalId ew ""` once selected nothing; fixed in svc 4c41f41.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTarget, type Target } from './support.js';
 
