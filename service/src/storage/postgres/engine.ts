@@ -600,7 +600,11 @@ export class PostgresStorage implements Storage {
 
     if (residual === null && column !== null) {
       const dir = descending ? 'DESC' : 'ASC';
-      const order = column === 'r.id' ? `r.id ${dir}` : `${column} IS NULL, ${column} ${dir}, r.id`;
+      // With a filter, sort by an expression no index provides: otherwise, with ORDER BY … LIMIT, the planner may
+      // walk the (tenant, type, id) index in order and filter row by row, i.e. scan the whole tenant for a
+      // `userName eq` (seen on fresh tables before ANALYZE). The filter's own index must drive the lookup.
+      const key = (c: string) => (where && c !== 'r.active' ? `(${c} || '')` : c);
+      const order = column === 'r.id' ? `${key('r.id')} ${dir}` : `${column} IS NULL, ${key(column)} ${dir}, ${key('r.id')}`;
       const rows =
         count === 0
           ? []
