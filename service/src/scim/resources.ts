@@ -161,6 +161,15 @@ export function resolveTarget(type: ResourceType, tenant: Tenant, uri: string | 
       if (!def) throw badRequest('invalidPath', `${attr} is not an attribute of ${enterpriseSchema}; known: employeeNumber, costCenter, organization, division, department, manager`);
       return { ext, name: def.name, def };
     }
+    // A configured custom attribute with a simple single-valued type is normalised like a core one ("True" → true);
+    // anything else in a custom extension is stored as sent.
+    const extName = /^urn:ietf:params:scim:schemas:extension:([^:]+):2\.0:User$/i.exec(ext)?.[1]?.toLowerCase();
+    const configured = (tenant.settings.customExtensions ?? []).find((e) => e.name.toLowerCase() === extName);
+    const attrDef = configured?.attributes.find((a) => a.name.toLowerCase() === lower);
+    const simple: Record<string, AttrDef['type']> = { boolean: 'boolean', integer: 'integer', string: 'string', dateTime: 'string', reference: 'string' };
+    if (attrDef && !attrDef.multiValued && simple[attrDef.type ?? 'string']) {
+      return { ext, name: attrDef.name, def: { name: attrDef.name, type: simple[attrDef.type ?? 'string']! } };
+    }
     return { ext, name: attr };
   }
   const def = core.get(lower);

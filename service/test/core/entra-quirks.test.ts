@@ -20,7 +20,7 @@ const call = (method: string, path: string, body?: unknown, headers: Record<stri
 beforeAll(async () => {
   db = await engineDatabase(engine);
   const storage = await openStorage(db.url);
-  await storage.createTenant('quirks', { customSchemas: [custom] });
+  await storage.createTenant('quirks', { customSchemas: [custom], customExtensions: [{ name: 'Typed', attributes: [{ name: 'remote', type: 'boolean' }, { name: 'level', type: 'integer' }] }] });
   service = await startService({ port: 0, host: '127.0.0.1', logLevel: 'silent', tenant: 'quirks', token }, { storage });
   base = `${service.url}/scim/quirks`;
 });
@@ -200,6 +200,19 @@ describe('Request format (reference §1.2)', () => {
     expect(types.body.schemaExtensions.map((e: { schema: string }) => e.schema)).toEqual(expect.arrayContaining([enterprise, custom]));
     expect((await call('POST', '/Schemas', {})).status).toBe(405);
     expect((await call('GET', '/ServiceProviderConfig')).body.patch).toEqual({ supported: true });
+  });
+
+  it('coerces "True" and numbers for typed attributes of a configured custom extension ([MS-Attr] custom attributes)', async () => {
+    const typed = 'urn:ietf:params:scim:schemas:extension:Typed:2.0:User';
+    const id = await createUser({ [typed]: { Remote: 'False', level: '3', free: 'as sent' } });
+    const read = await call('GET', `/Users/${id}`);
+    expect(read.body[typed]).toEqual({ remote: false, level: 3, free: 'as sent' });
+    const res = await call('PATCH', `/Users/${id}`, patchOp({ op: 'Replace', path: `${typed}:remote`, value: 'True' }));
+    expect(res.body[typed].remote).toBe(true);
+    const bad = await call('PATCH', `/Users/${id}`, patchOp({ op: 'Replace', path: `${typed}:level`, value: 'high' }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.scimType).toBe('invalidValue');
+    expect((await call('GET', '/Schemas')).body.Resources.map((r: { id: string }) => r.id)).toContain(typed);
   });
 
   it('accepts "roles": [] and explicit nulls on POST and never returns nulls ([MS-Tut]; "Entra can\'t provision null attributes" [MS-Known])', async () => {
