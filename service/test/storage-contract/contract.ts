@@ -171,6 +171,25 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       expect(touched?.version).toBe(2);
     });
 
+    it('filters groups on members: members[value eq …] (or-ed), members pr, not (members pr), other member sub-attributes', async () => {
+      const [u1, u2, u3, g1, g2, g3] = Array.from({ length: 6 }, () => randomUUID());
+      await storage.transaction(other, async (tx) => {
+        for (const u of [u1!, u2!, u3!]) await tx.insertResource('User', u, { userName: `${u}@example.com` });
+        await tx.insertResource('Group', g1!, { displayName: 'One' });
+        await tx.insertResource('Group', g2!, { displayName: 'Two' });
+        await tx.insertResource('Group', g3!, { displayName: 'Empty' });
+        await tx.addMembers(g1!, [{ value: u1!, display: 'Ursula' }, { value: u2! }]);
+        await tx.addMembers(g2!, [{ value: u3! }]);
+      });
+      const value = (v: string): Filter => ({ kind: 'compare', path: { attr: 'value' }, op: 'eq', value: v });
+      const ids = async (filter: Filter) => (await storage.tenantStore(other).query('Group', { filter })).resources.map((r) => r.id).sort();
+      expect(await ids({ kind: 'valuePath', path: { attr: 'members' }, filter: value(u2!) })).toEqual([g1]);
+      expect(await ids({ kind: 'valuePath', path: { attr: 'members' }, filter: { kind: 'or', left: value(u2!), right: value(u3!) } })).toEqual([g1, g2].sort());
+      expect(await ids({ kind: 'present', path: { attr: 'members' } })).toEqual([g1, g2].sort());
+      expect(await ids({ kind: 'not', filter: { kind: 'present', path: { attr: 'members' } } })).toEqual([g3]);
+      expect(await ids({ kind: 'valuePath', path: { attr: 'members' }, filter: { kind: 'compare', path: { attr: 'display' }, op: 'co', value: 'urs' } })).toEqual([g1]);
+    });
+
     it('adding one member costs the same number of operations for a small and a large group', async () => {
       const small = randomUUID();
       const large = randomUUID();
