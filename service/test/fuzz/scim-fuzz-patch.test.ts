@@ -1,4 +1,4 @@
-// PATCH fuzzing, parked until svc fixes a 500 it found (see /tmp/entra/findings/svc.md, 13:12 UTC).
+// PATCH fuzzing (it found a 500 for `add` without path and value, fixed in the SCIM layer by 11d1c9d).
 // Property-based fuzzing (fast-check) of the running service over real HTTP, on both engines:
 // filters, PATCH bodies and JSON payloads, valid, nearly valid and hostile. Properties: never a 5xx,
 // never a crash, errors are SCIM error bodies, a rejected PATCH changes nothing (all or nothing), and
@@ -79,8 +79,8 @@ describe.each(engines)('fuzzing PATCH on the running service (%s)', (engine) => 
           expect(after.body).toEqual(before.body);
         }
       }),
-      { numRuns: 700 },
+      { numRuns: 400 },
     );
-  });
+  }, 60_000); // thousands of HTTP requests; CI runs two files at once
 
 });
