@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StorageUnavailableError, UniquenessError, VersionMismatchError } from '../../src/storage/contract.js';
+import { StorageUnavailableError, UniquenessError, VersionMismatchError, type Filter } from '../../src/storage/contract.js';
 import { openPostgresStorage, type PostgresStorage } from '../../src/storage/postgres/engine.js';
 import { createTestSchema, sharedServerUrl, type TestSchema } from './support/database.js';
 
@@ -116,5 +116,43 @@ describe('unreachable database', () => {
     await s.close();
     await expect(s.ping()).rejects.toBeInstanceOf(StorageUnavailableError);
     await expect(s.transaction(tenant, (tx) => tx.getResource('User', 'x'))).rejects.toBeInstanceOf(StorageUnavailableError);
+  });
+});
+
+// Entra's lookups must use an index, never walk the tenant (as sqlite.test.ts checks for SQLite), on analyzed tables.
+describe('postgres query plans for Entra lookups', () => {
+  const planTenant = 'plans';
+  const eq = (attr: string, value: string | boolean, extra: Partial<{ sub: string; filter: Filter }> = {}): Filter => ({ kind: 'compare', path: { attr, ...extra }, op: 'eq', value });
+  beforeAll(async () => {
+    await one.createTenant(planTenant);
+    const ids: string[] = [];
+    await one.transaction(planTenant, async (tx) => {
+      for (let i = 0; i < 3000; i++) {
+        const id = randomUUID();
+        ids.push(id);
+        await tx.insertResource('User', id, { userName: `plan${i}@example.com`, externalId: `x${i}`, active: i % 2 === 0, emails: [{ type: 'work', value: `plan${i}@example.com` }] });
+      }
+      for (let g = 0; g < 50; g++) {
+        const id = randomUUID();
+        await tx.insertResource('Group', id, { displayName: `Plan group ${g}` });
+        await tx.addMembers(id, ids.slice(g * 50, g * 50 + 60).map((value) => ({ value })));
+      }
+    });
+    for (const table of ['resources', 'emails', 'members']) await raw.query(`ANALYZE "${schema.name}".${table}`);
+  }, 60_000);
+  const cases: Array<[string, 'User' | 'Group', Filter, RegExp]> = [
+    ['userName eq', 'User', eq('userName', 'Plan7@example.com'), /users_user_name/],
+    ['externalId eq', 'User', eq('externalId', 'x7'), /resources_external_id/],
+    ['emails[type eq "work"].value eq', 'User', eq('emails', 'plan7@example.com', { sub: 'value', filter: eq('type', 'work') }), /emails_value/],
+    ['userName eq and active eq', 'User', { kind: 'and', left: eq('userName', 'plan7@example.com'), right: eq('active', 'True') }, /users_user_name/],
+    ['displayName eq (group)', 'Group', eq('displayName', 'Plan group 3'), /groups_display_name|resources_display_name/],
+    ['members.value eq (group)', 'Group', eq('members', 'u1', { sub: 'value' }), /members_member/],
+  ];
+  it.each(cases)('%s uses its index and never scans resources', async (_name, type, filter, index) => {
+    const plan = (await one.explainQuery(planTenant, type, { filter, startIndex: 1, count: 100 })).join('\n');
+    expect(plan).toMatch(index);
+    expect(plan).not.toMatch(/Seq Scan on resources/);
+    // A walk of the whole tenant: resources_type_id with only tenant and type as its condition.
+    expect(plan).not.toMatch(/using resources_type_id on resources r[^\n]*\n\s*Index Cond: \(\(tenant = [^)]*\) AND \(type = '[A-Za-z]+'::text\)\)\s*$/m);
   });
 });
