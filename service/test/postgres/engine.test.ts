@@ -89,8 +89,10 @@ describe('outbox: every committed change writes an event in the same transaction
 
     expect((await eventsOf(u)).map((e) => e.type)).toEqual(['user.created', 'user.deleted']);
     const groupEvents = await eventsOf(g);
-    expect(groupEvents.map((e) => e.type)).toEqual(['group.created', 'group.updated']);
+    expect(groupEvents.map((e) => e.type)).toEqual(['group.created', 'group.updated', 'group.updated']);
     expect(groupEvents[1]!.data).toEqual({ version: 2, membersAdded: [u] });
+    // Deleting the user removed its membership: the group's subscribers hear that too.
+    expect(groupEvents[2]!.data).toEqual({ membersRemoved: [u] });
   });
 
   it('the event feed of the delivery store reads them in commit order', async () => {

@@ -503,15 +503,19 @@ export class PostgresStorage implements Storage {
       },
       deleteResource: async (type, id) => {
         // Emails and the group's own member rows go by ON DELETE CASCADE; its memberships in other groups here.
-        const { rows } = await this.sql<{ n: number }>(
+        const { rows } = await this.sql<{ n: number; groups: string[] }>(
           db,
           `WITH deleted AS (DELETE FROM resources WHERE tenant = $1 AND id = $2 AND type = $3 RETURNING id),
-                memberships AS (DELETE FROM members WHERE tenant = $1 AND member_id IN (SELECT id FROM deleted))
-           SELECT count(*)::int AS n FROM deleted`,
+                memberships AS (DELETE FROM members WHERE tenant = $1 AND member_id IN (SELECT id FROM deleted) RETURNING group_id)
+           SELECT (SELECT count(*)::int FROM deleted) AS n, array(SELECT group_id FROM memberships ORDER BY group_id) AS groups`,
           [tenant, id, type],
         );
         const deleted = Number(rows[0]?.n ?? 0) > 0;
-        if (deleted) log.record(type, id, 'deleted');
+        if (deleted) {
+          log.record(type, id, 'deleted');
+          // The groups it left change too: their subscribers hear it as group.updated { membersRemoved }.
+          for (const groupId of rows[0]?.groups ?? []) log.members(groupId, [], [id]);
+        }
         return deleted;
       },
       listMembers: async (groupId, options = {}) => {
