@@ -2,6 +2,7 @@
 // (`GET …/events?after=<cursor>&limit=<n>`) for applications that poll instead of receiving webhooks.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebhookDeliveryStore } from './delivery-store.js';
+import { sendAdminError } from '../admin/errors.js';
 import { generateWebhookSecret } from './signature.js';
 
 export interface EventRoutesOptions {
@@ -24,11 +25,11 @@ interface WebhookParams extends TenantParams {
 }
 
 function badRequest(reply: FastifyReply, detail: string) {
-  return reply.code(400).send({ status: 400, error: 'Bad Request', detail });
+  return sendAdminError(reply, 400, detail, 'invalidValue');
 }
 
 function notFound(reply: FastifyReply, detail: string) {
-  return reply.code(404).send({ status: 404, error: 'Not Found', detail });
+  return sendAdminError(reply, 404, detail);
 }
 
 function validUrl(value: unknown): string | undefined {

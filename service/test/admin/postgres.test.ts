@@ -52,6 +52,13 @@ describe('admin on PostgreSQL', () => {
     const denied = await fetch(`${url}/admin/tenants/pgco/events`, { headers: { authorization: 'Bearer wrong' } });
     expect(denied.status).toBe(401);
     expect(await denied.json()).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '401' });
+    // Client mistakes on the event routes are SCIM error bodies too, like every other route.
+    const badCursor = await fetch(`${url}/admin/tenants/pgco/events?after=not-a-cursor`, { headers: { authorization: `Bearer ${adminToken}` } });
+    expect(badCursor.status).toBe(400);
+    expect(await badCursor.json()).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400', scimType: 'invalidValue' });
+    const missing = await fetch(`${url}/admin/tenants/pgco/webhooks/00000000-0000-0000-0000-000000000000`, { method: 'DELETE', headers: { authorization: `Bearer ${adminToken}` } });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '404' });
   });
 
   it('reads the audit log through the CLI (admin entries recorded by the CLI)', async () => {
