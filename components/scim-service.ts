@@ -28,7 +28,7 @@ export interface PostgresArgs {
   /**
    * `password`: an admin login with a generated password; DATABASE_URL carries it.
    * `entra`: password authentication off; the app's managed identity is the Entra administrator and
-   * DATABASE_URL names it without a password (the service must present a Microsoft Entra token).
+   * DATABASE_URL names it without a password and with `auth=entra`: the service presents the identity's Entra token.
    */
   readonly authentication: 'password' | 'entra';
   readonly backupRetentionDays: number;
@@ -363,7 +363,7 @@ export class ScimService extends pulumi.ComponentResource {
         { parent: this, dependsOn: [server] },
       );
       dependsOn.push(admin);
-      url = pulumi.interpolate`postgres://${this.identity.name.apply(encodeURIComponent)}@${server.fullyQualifiedDomainName}:5432/${DATABASE_NAME}?sslmode=require`;
+      url = pulumi.interpolate`postgres://${this.identity.name.apply(encodeURIComponent)}@${server.fullyQualifiedDomainName}:5432/${DATABASE_NAME}?sslmode=require&auth=entra`;
     }
     const urlSecret = new keyvault.Secret(
       `${name}-database-url`,

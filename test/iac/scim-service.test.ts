@@ -207,7 +207,7 @@ describe('ScimService', () => {
     const identity = one('entra', 'azure-native:managedidentity:UserAssignedIdentity');
     expect(admin.inputs).toMatchObject({ objectId: identity.state.principalId, principalType: 'ServicePrincipal' });
     const url = (unwrap(of('entra').find((r) => r.name === 'entra-database-url')!.inputs.properties) as Plain).value;
-    expect(url).toMatch(/^postgres:\/\/entra-id@[^:]+:5432\/scim\?sslmode=require$/);
+    expect(url).toMatch(/^postgres:\/\/entra-id@[^:]+:5432\/scim\?sslmode=require&auth=entra$/);
   });
 
   it('never puts a generated secret or the shared key into inputs in plain text', () => {

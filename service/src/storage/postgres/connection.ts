@@ -1,5 +1,6 @@
 // DATABASE_URL → a bounded pg Pool, and the classification of driver errors into "the database is
 // unavailable" (the HTTP layer answers 503 + Retry-After) versus everything else.
+import type { TokenCredential } from '@azure/identity';
 import pg from 'pg';
 
 export interface PostgresSettings {
@@ -11,7 +12,16 @@ export interface PostgresSettings {
   connectTimeoutMs: number;
   statementTimeoutMs: number;
   idleTimeoutMs: number;
+  /**
+   * `password`: the password in the URL (default). `entra`: Azure Database for PostgreSQL with Microsoft Entra
+   * authentication (password auth off, as the prod policy requires): every new connection gets a fresh access token
+   * of the managed identity named by AZURE_CLIENT_ID as its password.
+   */
+  auth: 'password' | 'entra';
 }
+
+/** The OAuth scope Azure Database for PostgreSQL accepts Entra access tokens for. */
+export const postgresEntraScope = 'https://ossrdbms-aad.database.windows.net/.default';
 
 const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -36,6 +46,13 @@ export function parsePostgresUrl(databaseUrl: string, env: NodeJS.ProcessEnv = p
     return value;
   };
   const schema = take('schema') ?? 'public';
+  const auth = take('auth') ?? env.PG_AUTH ?? 'password';
+  if (auth !== 'password' && auth !== 'entra') {
+    throw new Error(`DATABASE_URL auth / PG_AUTH must be "password" or "entra" (got "${auth}")`);
+  }
+  if (auth === 'entra' && url.password) {
+    throw new Error('DATABASE_URL has a password and auth=entra: remove the password, the managed identity\'s token is used instead');
+  }
   if (!identifier.test(schema)) {
     throw new Error(`DATABASE_URL schema "${schema}" must be a lower-case SQL identifier (letters, digits, _)`);
   }
@@ -52,14 +69,44 @@ export function parsePostgresUrl(databaseUrl: string, env: NodeJS.ProcessEnv = p
     connectTimeoutMs: int(take('connect_timeout_ms') ?? env.PG_CONNECT_TIMEOUT_MS, 2_000, 'connect_timeout_ms / PG_CONNECT_TIMEOUT_MS', 100, 120_000),
     statementTimeoutMs: int(take('statement_timeout_ms') ?? env.PG_STATEMENT_TIMEOUT_MS, 15_000, 'statement_timeout_ms / PG_STATEMENT_TIMEOUT_MS', 100, 3_600_000),
     idleTimeoutMs: 30_000,
+    auth,
   };
 }
 
 // pg returns bigint (int8) as string by default; our counts and cursors fit in doubles.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
-export function createPool(settings: PostgresSettings): pg.Pool {
+/**
+ * A password function for pg that returns an Entra access token, reusing it until 5 minutes before it expires.
+ * pg calls it for every new connection, so a long-lived pool keeps working across token lifetimes.
+ */
+export function entraTokenPassword(
+  credential: TokenCredential | (() => Promise<TokenCredential>),
+  now: () => number = Date.now,
+): () => Promise<string> {
+  let cached: { token: string; expiresOnTimestamp: number } | undefined;
+  let resolved: TokenCredential | undefined;
+  return async () => {
+    if (cached && cached.expiresOnTimestamp - 5 * 60_000 > now()) return cached.token;
+    resolved ??= typeof credential === 'function' ? await credential() : credential;
+    const token = await resolved.getToken(postgresEntraScope);
+    if (!token) throw new Error('the managed identity returned no access token for Azure Database for PostgreSQL');
+    cached = { token: token.token, expiresOnTimestamp: token.expiresOnTimestamp };
+    return token.token;
+  };
+}
+
+async function managedIdentityCredential(): Promise<TokenCredential> {
+  // Loaded only in Entra mode: SQLite and password deployments never import @azure/identity.
+  const { DefaultAzureCredential } = await import('@azure/identity');
+  const clientId = process.env.AZURE_CLIENT_ID;
+  return new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
+}
+
+export function createPool(settings: PostgresSettings, credential?: TokenCredential): pg.Pool {
+  const password = settings.auth === 'entra' ? entraTokenPassword(credential ?? managedIdentityCredential) : undefined;
   const pool = new pg.Pool({
+    ...(password ? { password } : {}),
     connectionString: settings.connectionString,
     max: settings.poolMax,
     connectionTimeoutMillis: settings.connectTimeoutMs,
