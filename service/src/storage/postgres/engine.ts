@@ -34,7 +34,7 @@ import {
 import type { WebhookDeliveryStore } from '../../events/delivery-store.js';
 import { createPool, isRetryableConflict, isUnavailableError, isUniqueViolation, parsePostgresUrl, type PostgresSettings } from './connection.js';
 import { createPostgresDeliveryStore } from './delivery-store.js';
-import { mentionsMembers, numbered, sortColumn, splitFilter, type SqlParam } from './filter-sql.js';
+import { mentionsMembers, numbered, sortColumn, splitPostgresFilter, type SqlParam } from './filter-sql.js';
 import { migrate } from './migrate.js';
 import { appendEvents } from './outbox.js';
 
@@ -595,7 +595,7 @@ export class PostgresStorage implements Storage {
   private querySql(tenant: string, type: ResourceType, query: ResourceQuery) {
     const startIndex = Math.max(1, Math.floor(query.startIndex ?? 1));
     const count = query.count === undefined ? Number.MAX_SAFE_INTEGER : Math.max(0, Math.floor(query.count));
-    const { sql: where, residual } = query.filter ? splitFilter(query.filter, type, tenant) : { sql: null, residual: null };
+    const { sql: where, residual } = query.filter ? splitPostgresFilter(query.filter, type, tenant) : { sql: null, residual: null };
     // The type is a literal (never user input): partial indexes (`WHERE type = 'User'`) stay usable in every plan.
     const whereSql = `r.tenant = ? AND r.type = '${type === 'Group' ? 'Group' : 'User'}'` + (where ? ` AND ${where.sql}` : '');
     const params: SqlParam[] = [tenant, ...(where?.params ?? [])];

@@ -1,196 +1,26 @@
-// The filter AST as PostgreSQL over the indexed columns, with the same split as the SQLite engine
-// (service/src/storage/sqlite/filter-sql.ts): what cannot be translated is evaluated in memory by
-// matchesFilter over the rows the translated part selected. Fragments use `?`; `numbered` turns them into $n.
-import type { AttrPath, CompareOp, Filter, FilterValue, ResourceType } from '../contract.js';
+// PostgreSQL's side of the shared filter translation (../sql/filter-sql.ts). Fragments use `?`; `numbered`
+// turns them into $n.
+import type { Filter, ResourceType } from '../contract.js';
+import { escapeLike, splitFilter, type FilterDialect, type SqlFragment } from '../sql/filter-sql.js';
+
+export { mentionsMembers, sortColumn } from '../sql/filter-sql.js';
 
 export type SqlParam = string | number | boolean | null | string[];
 
-export interface SqlFragment {
-  sql: string;
-  params: SqlParam[];
-}
+const postgresDialect: FilterDialect<boolean | string[]> = {
+  // LIKE is case-sensitive in PostgreSQL; the columns compared case-insensitively hold lower-cased
+  // values, and the caseExact ones (id, externalId) must match exactly anyway. `\` is LIKE's escape.
+  substring: (col, op, v) => ({ sql: `${col} LIKE ?`, params: [(op === 'sw' ? '' : '%') + escapeLike(v) + (op === 'ew' ? '' : '%')] }),
+  booleanLiteral: (b) => (b ? 'true' : 'false'),
+  booleanParam: (b) => b,
+  groupsWithMembers: (tenant, ids) => ({
+    sql: 'r.id IN (SELECT m.group_id FROM members m WHERE m.tenant = ? AND m.member_id = ANY(?::text[]))',
+    params: [tenant, ids],
+  }),
+};
 
-interface Column {
-  sql: string;
-  /** Values are stored lower-cased in this column. */
-  lowered: boolean;
-  kind: 'string' | 'boolean';
-}
-
-const coreUris = new Set(['urn:ietf:params:scim:schemas:core:2.0:user', 'urn:ietf:params:scim:schemas:core:2.0:group']);
-
-function columnFor(path: AttrPath, type: ResourceType): Column | null {
-  if (path.filter) return null;
-  if (path.uri && !coreUris.has(path.uri.toLowerCase())) return null;
-  const attr = path.attr.toLowerCase();
-  const sub = path.sub?.toLowerCase();
-  if (attr === 'meta') {
-    if (sub === 'created') return { sql: 'r.created', lowered: false, kind: 'string' };
-    if (sub === 'lastmodified') return { sql: 'r.last_modified', lowered: false, kind: 'string' };
-    return null;
-  }
-  if (sub) return null;
-  if (attr === 'id') return { sql: 'r.id', lowered: false, kind: 'string' };
-  if (attr === 'externalid') return { sql: 'r.external_id', lowered: false, kind: 'string' };
-  if (attr === 'displayname') return { sql: 'r.display_name_lc', lowered: true, kind: 'string' };
-  if (type === 'User' && attr === 'username') return { sql: 'r.user_name_lc', lowered: true, kind: 'string' };
-  if (type === 'User' && attr === 'active') return { sql: 'r.active', lowered: false, kind: 'boolean' };
-  return null;
-}
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => '\\' + c);
-}
-
-function stringCompare(col: string, op: CompareOp, value: string, lowered: boolean): SqlFragment {
-  const v = lowered ? value.toLowerCase() : value;
-  switch (op) {
-    case 'eq': return { sql: `${col} = ?`, params: [v] };
-    case 'ne': return { sql: `(${col} IS NULL OR ${col} <> ?)`, params: [v] };
-    case 'gt': return { sql: `${col} > ?`, params: [v] };
-    case 'ge': return { sql: `${col} >= ?`, params: [v] };
-    case 'lt': return { sql: `${col} < ?`, params: [v] };
-    case 'le': return { sql: `${col} <= ?`, params: [v] };
-    case 'sw':
-    case 'ew':
-    case 'co': {
-      // LIKE is case-sensitive in PostgreSQL; the columns compared case-insensitively hold lower-cased
-      // values, and the caseExact ones (id, externalId) must match exactly anyway. `\` is LIKE's escape.
-      const pattern = (op === 'sw' ? '' : '%') + escapeLike(v) + (op === 'ew' ? '' : '%');
-      return { sql: `${col} LIKE ?`, params: [pattern] };
-    }
-  }
-}
-
-function toBoolean(value: FilterValue): boolean | null {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
-  return null;
-}
-
-/** `emails.value op x`, `emails op x`, `emails[type eq "work"].value op x`. */
-function emailCompare(path: AttrPath, op: CompareOp, value: FilterValue, tenant: string): SqlFragment | null {
-  if (path.attr.toLowerCase() !== 'emails' || path.uri) return null;
-  if (path.sub && path.sub.toLowerCase() !== 'value') return null;
-  if (typeof value !== 'string' || op === 'ne' || op === 'gt' || op === 'ge' || op === 'lt' || op === 'le') return null;
-  const inner = stringCompare('e.value_lc', op, value, true);
-  let typeSql = '';
-  const params: SqlParam[] = [tenant, ...inner.params];
-  if (path.filter) {
-    const f = path.filter;
-    if (f.kind !== 'compare' || f.op !== 'eq' || f.path.attr.toLowerCase() !== 'type' || f.path.sub || typeof f.value !== 'string') return null;
-    typeSql = ' AND e.type_lc = ?';
-    params.push(f.value.toLowerCase());
-  }
-  return { sql: `r.id IN (SELECT e.user_id FROM emails e WHERE e.tenant = ? AND ${inner.sql}${typeSql})`, params };
-}
-
-/** `members.value eq "id"` and `members eq "id"` on groups. */
-function memberCompare(path: AttrPath, op: CompareOp, value: FilterValue, type: ResourceType, tenant: string): SqlFragment | null {
-  if (type !== 'Group' || path.attr.toLowerCase() !== 'members' || path.uri || path.filter) return null;
-  if (path.sub && path.sub.toLowerCase() !== 'value') return null;
-  if (op !== 'eq' || typeof value !== 'string') return null;
-  return { sql: 'r.id IN (SELECT m.group_id FROM members m WHERE m.tenant = ? AND m.member_id = ?)', params: [tenant, value] };
-}
-
-/** `value eq "a" or value eq "b"` inside a members[...] filter → ["a", "b"]; null for anything else. */
-function memberIds(filter: Filter): string[] | null {
-  if (filter.kind === 'or') {
-    const l = memberIds(filter.left);
-    const r = memberIds(filter.right);
-    return l && r ? [...l, ...r] : null;
-  }
-  if (filter.kind === 'compare' && filter.op === 'eq' && !filter.path.uri && !filter.path.sub && !filter.path.filter && filter.path.attr.toLowerCase() === 'value' && typeof filter.value === 'string') {
-    return [filter.value];
-  }
-  return null;
-}
-
-/** Whether a filter looks at group members (then the in-memory fallback must load them). */
-export function mentionsMembers(filter: Filter): boolean {
-  switch (filter.kind) {
-    case 'and':
-    case 'or':
-      return mentionsMembers(filter.left) || mentionsMembers(filter.right);
-    case 'not':
-      return mentionsMembers(filter.filter);
-    default:
-      return filter.path.attr.toLowerCase() === 'members';
-  }
-}
-
-export function filterToSql(filter: Filter, type: ResourceType, tenant: string): SqlFragment | null {
-  switch (filter.kind) {
-    case 'and':
-    case 'or': {
-      const left = filterToSql(filter.left, type, tenant);
-      const right = filterToSql(filter.right, type, tenant);
-      if (!left || !right) return null;
-      return { sql: `(${left.sql} ${filter.kind === 'and' ? 'AND' : 'OR'} ${right.sql})`, params: [...left.params, ...right.params] };
-    }
-    case 'not': {
-      const inner = filterToSql(filter.filter, type, tenant);
-      return inner ? { sql: `NOT COALESCE(${inner.sql}, false)`, params: inner.params } : null;
-    }
-    case 'valuePath': {
-      // members[value eq "id" (or value eq "id2" …)] on groups: driven by the (tenant, member_id) index.
-      if (type !== 'Group' || filter.path.uri || filter.path.attr.toLowerCase() !== 'members') return null;
-      const ids = memberIds(filter.filter);
-      if (!ids || ids.length === 0 || ids.some((id) => id.includes('\u0000'))) return null;
-      return { sql: 'r.id IN (SELECT m.group_id FROM members m WHERE m.tenant = ? AND m.member_id = ANY(?::text[]))', params: [tenant, ids] };
-    }
-    case 'present': {
-      if (type === 'Group' && !filter.path.uri && filter.path.attr.toLowerCase() === 'members' && (!filter.path.sub || filter.path.sub.toLowerCase() === 'value') && !filter.path.filter) {
-        return { sql: 'EXISTS (SELECT 1 FROM members m WHERE m.tenant = r.tenant AND m.group_id = r.id)', params: [] };
-      }
-      const col = columnFor(filter.path, type);
-      if (!col) return null;
-      return { sql: col.kind === 'string' ? `(${col.sql} IS NOT NULL AND ${col.sql} <> '')` : `${col.sql} IS NOT NULL`, params: [] };
-    }
-    case 'compare': {
-      // PostgreSQL text cannot hold U+0000 (the engine stores U+FFFD in its columns): compare in memory.
-      if (typeof filter.value === 'string' && filter.value.includes('\u0000')) return null;
-      const col = columnFor(filter.path, type);
-      if (!col) return emailCompare(filter.path, filter.op, filter.value, tenant) ?? memberCompare(filter.path, filter.op, filter.value, type, tenant);
-      if (col.kind === 'boolean') {
-        if (filter.op !== 'eq' && filter.op !== 'ne') return null;
-        const b = toBoolean(filter.value);
-        if (b === null) return { sql: filter.op === 'eq' ? 'false' : 'true', params: [] };
-        return filter.op === 'eq' ? { sql: `${col.sql} = ?`, params: [b] } : { sql: `(${col.sql} IS NULL OR ${col.sql} <> ?)`, params: [b] };
-      }
-      if (filter.value === null) return null;
-      return stringCompare(col.sql, filter.op, String(filter.value), col.lowered);
-    }
-  }
-}
-
-/** Splits top-level AND conjuncts into the SQL-translatable part and the rest (evaluated in memory). */
-export function splitFilter(filter: Filter, type: ResourceType, tenant: string): { sql: SqlFragment | null; residual: Filter | null } {
-  const whole = filterToSql(filter, type, tenant);
-  if (whole) return { sql: whole, residual: null };
-  if (filter.kind !== 'and') return { sql: null, residual: filter };
-  const left = splitFilter(filter.left, type, tenant);
-  const right = splitFilter(filter.right, type, tenant);
-  const parts = [left.sql, right.sql].filter((p): p is SqlFragment => p !== null);
-  const sql = parts.length === 0 ? null : { sql: parts.map((p) => p.sql).join(' AND '), params: parts.flatMap((p) => p.params) };
-  const residuals = [left.residual, right.residual].filter((f): f is Filter => f !== null);
-  const residual = residuals.length === 0 ? null : residuals.length === 1 ? residuals[0]! : { kind: 'and' as const, left: residuals[0]!, right: residuals[1]! };
-  return { sql, residual };
-}
-
-/** Column for sortBy, or null when it must be sorted in memory. */
-export function sortColumn(sortBy: string, type: ResourceType): string | null {
-  const s = sortBy.toLowerCase().replace(/^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/, '');
-  switch (s) {
-    case 'id': return 'r.id';
-    case 'externalid': return 'r.external_id';
-    case 'displayname': return 'r.display_name_lc';
-    case 'meta.created': return 'r.created';
-    case 'meta.lastmodified': return 'r.last_modified';
-    case 'username': return type === 'User' ? 'r.user_name_lc' : null;
-    case 'active': return type === 'User' ? 'r.active' : null;
-    default: return null;
-  }
+export function splitPostgresFilter(filter: Filter, type: ResourceType, tenant: string): { sql: SqlFragment<boolean | string[]> | null; residual: Filter | null } {
+  return splitFilter(postgresDialect, filter, type, tenant);
 }
 
 /** Replaces the `?` placeholders (the fragments use no other `?`) with $1, $2, … */

@@ -28,7 +28,7 @@ import {
   type TokenRecord,
   type TransactionOptions,
 } from '../contract.js';
-import { mentionsMembers, sortColumn, splitFilter } from './filter-sql.js';
+import { mentionsMembers, sortColumn, splitSqliteFilter } from './filter-sql.js';
 import { sqliteMigrations } from './migrations.js';
 
 type Param = string | number | null;
@@ -496,7 +496,7 @@ export class SqliteStorage implements Storage {
   private querySql(tenant: string, type: ResourceType, query: ResourceQuery) {
     const startIndex = Math.max(1, Math.floor(query.startIndex ?? 1));
     const count = query.count === undefined ? Number.MAX_SAFE_INTEGER : Math.max(0, Math.floor(query.count));
-    const { sql: where, residual } = query.filter ? splitFilter(query.filter, type, tenant) : { sql: null, residual: null };
+    const { sql: where, residual } = query.filter ? splitSqliteFilter(query.filter, type, tenant) : { sql: null, residual: null };
     // The type is a literal, not a parameter: only then can SQLite use the partial unique indexes
     // (users_user_name WHERE type = 'User', groups_display_name WHERE type = 'Group') at prepare time.
     const typeLiteral = type === 'User' ? "'User'" : "'Group'";
