@@ -130,4 +130,26 @@ export const migrations: Migration[] = [
       CREATE INDEX audit_tenant ON audit (tenant, seq);
     `,
   },
+  {
+    version: 3,
+    name: 'secondary indexes no longer lead with tenant',
+    // The foreign-key checks and ON DELETE CASCADE actions run as cached plans per connection. Planned
+    // while a table was empty, every index leading with (tenant) cost the same as the primary key, and
+    // PostgreSQL could keep e.g. resources_external_id with "Filter: id = $2": each insert then read every
+    // row of the tenant (seeding 100,000 users slowed to hours). With stale statistics the same tie hit our
+    // own DELETE … WHERE tenant, id, type. Now a lookup by id can only use an index that holds the id
+    // (primary key, or resources_type_id with all three columns), and a lookup by value leads with the value.
+    sql: `
+      DROP INDEX resources_type_id;
+      DROP INDEX resources_display_name;
+      DROP INDEX resources_external_id;
+      CREATE INDEX resources_type_id ON resources (type, tenant, id);
+      CREATE INDEX resources_display_name ON resources (display_name_lc, tenant, type);
+      CREATE INDEX resources_external_id ON resources (external_id, tenant, type);
+      DROP INDEX emails_value;
+      CREATE INDEX emails_value ON emails (value_lc, tenant);
+      DROP INDEX members_member;
+      CREATE INDEX members_member ON members (member_id, tenant, group_id);
+    `,
+  },
 ];
