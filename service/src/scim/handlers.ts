@@ -122,11 +122,16 @@ function dateTimeOperand(path: AttrPath, value: FilterValue): FilterValue {
   return new Date(ms).toISOString();
 }
 
-export async function listResources(scope: RequestScope, type: ResourceType, params: ListParams): Promise<Reply> {
-  const filter = params.filter !== undefined && params.filter.trim() !== '' ? qualifyFilter(parseStorageFilter(params.filter), type) : undefined;
-  // RFC 7644 §3.4.2.4: startIndex < 1 is treated as 1, count < 0 as 0.
+/** `startIndex` and `count` of a list request (RFC 7644 §3.4.2.4: startIndex < 1 is treated as 1, count < 0 as 0). */
+function pageOf(params: ListParams): { startIndex: number; count: number } {
   const startIndex = Math.max(1, intParam(params.startIndex, 'startIndex') ?? 1);
   const count = Math.min(maxPageSize, Math.max(0, intParam(params.count, 'count') ?? 100));
+  return { startIndex, count };
+}
+
+/** One page of one resource type: filter, sort, storage query, rendering and attribute projection. */
+async function queryPage(scope: RequestScope, type: ResourceType, params: ListParams, page: { startIndex: number; count: number }): Promise<{ totalResults: number; resources: JsonObject[] }> {
+  const filter = params.filter !== undefined && params.filter.trim() !== '' ? qualifyFilter(parseStorageFilter(params.filter), type) : undefined;
   let sortOrder: 'ascending' | 'descending' | undefined;
   if (params.sortOrder) {
     const o = params.sortOrder.toLowerCase();
@@ -136,18 +141,42 @@ export async function listResources(scope: RequestScope, type: ResourceType, par
   const store = scope.ctx.storage.tenantStore(scope.tenant.name);
   const result = await store.query(type, {
     ...(filter ? { filter } : {}),
-    startIndex,
-    count,
+    startIndex: page.startIndex,
+    count: page.count,
     ...(params.sortBy ? { sortBy: params.sortBy } : {}),
     ...(sortOrder ? { sortOrder } : {}),
   });
   const resources: JsonObject[] = [];
   for (const r of result.resources) resources.push(await render(store, scope, r, params));
+  return { totalResults: result.totalResults, resources };
+}
+
+function listResponse(totalResults: number, startIndex: number, resources: JsonObject[]): Reply {
   // Zero hits is 200 with `Resources: []`, never null (Entra's Test Connection) [reference §1.2].
-  return {
-    status: 200,
-    body: { schemas: [listResponseSchema], totalResults: result.totalResults, startIndex, itemsPerPage: resources.length, Resources: resources },
-  };
+  return { status: 200, body: { schemas: [listResponseSchema], totalResults, startIndex, itemsPerPage: resources.length, Resources: resources } };
+}
+
+/** GET /Users, GET /Groups and POST /Users/.search, /Groups/.search. */
+export async function listResources(scope: RequestScope, type: ResourceType, params: ListParams): Promise<Reply> {
+  const page = pageOf(params);
+  const { totalResults, resources } = await queryPage(scope, type, params, page);
+  return listResponse(totalResults, page.startIndex, resources);
+}
+
+/**
+ * POST /.search at the tenant root (RFC 7644 §3.4.3): Users and Groups in one result. The result is the
+ * concatenation "every matching User, then every matching Group", each part in the order the type's own
+ * list gives (sortBy/sortOrder apply within each type); startIndex and count page over that concatenation,
+ * and totalResults is the sum. The filter is applied to both types; an attribute a type does not have
+ * matches nothing there.
+ */
+export async function searchAllResources(scope: RequestScope, params: ListParams): Promise<Reply> {
+  const page = pageOf(params);
+  const users = await queryPage(scope, 'User', params, page);
+  // Positions 1..U are users; the groups' page starts where the users' page ran out.
+  const rest = { startIndex: Math.max(1, page.startIndex - users.totalResults), count: page.count - users.resources.length };
+  const groups = await queryPage(scope, 'Group', params, rest);
+  return listResponse(users.totalResults + groups.totalResults, page.startIndex, [...users.resources, ...groups.resources]);
 }
 
 export async function getResource(scope: RequestScope, type: ResourceType, id: string, view: ViewOptions): Promise<Reply> {

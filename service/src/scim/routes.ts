@@ -12,12 +12,14 @@ import {
   listResources,
   patchResource,
   replaceResource,
+  searchAllResources,
   type ListParams,
   type Reply,
   type RequestScope,
 } from './handlers.js';
 import { TenantRateLimiter } from './rate-limit.js';
 import { registerDiscoveryRoutes } from './discovery-routes.js';
+import { isObject } from './resources.js';
 
 export const scimContentType = 'application/scim+json';
 
@@ -40,6 +42,53 @@ function scimQuery(query: unknown): ListParams {
     if (value === undefined) continue;
     if (typeof value !== 'string') throw badRequest('invalidValue', `give the query parameter ${name} once (it appeared ${Array.isArray(value) ? value.length : 'several'} times)`);
     out[name] = value;
+  }
+  return out;
+}
+
+export const searchRequestSchema = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
+const shown = (v: unknown) => (JSON.stringify(v) ?? 'nothing').slice(0, 80);
+
+/**
+ * A SearchRequest body (RFC 7644 §3.4.3) as the query parameters of the equivalent GET, so POST /.search runs
+ * the GET list code unchanged. Member names match in any case, like attribute names (RFC 7643 §2.1).
+ */
+function searchQuery(body: unknown): ListParams {
+  const example = `{"schemas": ["${searchRequestSchema}"], "filter": "userName eq \\"…\\""}`;
+  if (!isObject(body)) throw badRequest('invalidSyntax', `the body of POST .search must be a SearchRequest JSON object such as ${example}`);
+  const member = (name: string) => {
+    const key = Object.keys(body).find((k) => k.toLowerCase() === name.toLowerCase());
+    const value = key === undefined ? undefined : body[key];
+    return value === null ? undefined : value;
+  };
+  // invalidSyntax, not invalidValue: RFC 7644 §3.12 defines invalidSyntax as a body that "did not conform to the
+  // request schema", and `schemas` is what names that schema; invalidValue is for attribute values.
+  const schemas = member('schemas');
+  if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === searchRequestSchema.toLowerCase())) {
+    throw badRequest('invalidSyntax', `"schemas" must be ["${searchRequestSchema}"], got ${shown(schemas ?? null)}`);
+  }
+  const out: ListParams = {};
+  for (const name of ['filter', 'sortBy', 'sortOrder'] as const) {
+    const value = member(name);
+    if (value === undefined) continue;
+    if (typeof value !== 'string') throw badRequest('invalidValue', `"${name}" must be a string, got ${shown(value)}`);
+    out[name] = value;
+  }
+  // Integers; a numeric string is accepted as in a URL. The list code checks that the value is an integer.
+  for (const name of ['startIndex', 'count'] as const) {
+    const value = member(name);
+    if (value === undefined) continue;
+    if (typeof value !== 'number' && typeof value !== 'string') throw badRequest('invalidValue', `"${name}" must be an integer such as 10, got ${shown(value)}`);
+    out[name] = String(value);
+  }
+  for (const name of ['attributes', 'excludedAttributes'] as const) {
+    const value = member(name);
+    if (value === undefined) continue;
+    if (!Array.isArray(value) || !value.every((a) => typeof a === 'string' && a.trim() !== '')) {
+      throw badRequest('invalidValue', `"${name}" must be an array of attribute names such as ["userName", "emails"], got ${shown(value)}`);
+    }
+    if (value.length) out[name] = value.join(',');
   }
   return out;
 }
@@ -99,6 +148,7 @@ export async function registerScimRoutes(app: FastifyInstance, ctx: ServiceConte
   const audited = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const scope = request.scim;
     if (!scope || request.method === 'GET' || request.method === 'HEAD' || !/\/(Users|Groups)(\/|\?|$)/.test(request.url)) return payload;
+    if (request.routeOptions.url?.endsWith('/.search')) return payload; // a query by POST writes nothing
     const type = /\/Groups(\/|$|\?)/.test(request.url) ? 'Group' : 'User';
     try {
       await ctx.storage.appendAudit({
@@ -125,11 +175,15 @@ export async function registerScimRoutes(app: FastifyInstance, ctx: ServiceConte
       scoped.addHook('preHandler', authorize(dryRun));
       scoped.addHook('onSend', audited);
       registerDiscoveryRoutes(scoped, prefix, (reply, body) => reply.type(scimContentType).send(body));
+      // Query by POST at the root: Users then Groups in one ListResponse (order in searchAllResources).
+      scoped.post<{ Params: Params }>(`${prefix}/.search`, async (req, reply) => send(reply, await searchAllResources(req.scim!, searchQuery(req.body))));
       // Lower-case aliases: Microsoft's Postman collection calls `/users` once.
       const resources: Array<[string, ResourceType]> = [['Users', 'User'], ['Groups', 'Group'], ['users', 'User'], ['groups', 'Group']];
       for (const [segment, type] of resources) {
         const base = `${prefix}/${segment}`;
         scoped.get<{ Params: Params; Querystring: ListParams }>(base, async (req, reply) => send(reply, await listResources(req.scim!, type, scimQuery(req.query))));
+        // Query by POST (RFC 7644 §3.4.3): the same list as GET with the body's parameters.
+        scoped.post<{ Params: Params }>(`${base}/.search`, async (req, reply) => send(reply, await listResources(req.scim!, type, searchQuery(req.body))));
         scoped.post<{ Params: Params; Querystring: ListParams }>(base, async (req, reply) => send(reply, await createResource(req.scim!, type, req.body, scimQuery(req.query))));
         scoped.get<{ Params: Params; Querystring: ListParams }>(`${base}/:id`, async (req, reply) => send(reply, await getResource(req.scim!, type, req.params.id!, scimQuery(req.query))));
         scoped.put<{ Params: Params; Querystring: ListParams }>(`${base}/:id`, async (req, reply) =>
