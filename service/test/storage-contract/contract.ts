@@ -100,6 +100,12 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       const desc = await s.query('User', { filter, count: 1, sortBy: 'name.familyName', sortOrder: 'descending' });
       expect(desc.resources[0]?.id).toBe(ids[0]);
       expect((await s.query('User', { filter, count: 0 })).totalResults).toBe(5);
+      // A lookup by a unique key (answered without ORDER BY/LIMIT) pages like any other query.
+      const unique = eq('userName', 'page3@example.com');
+      expect(await s.query('User', { filter: unique, startIndex: 2, count: 10 })).toEqual({ totalResults: 1, resources: [] });
+      expect(await s.query('User', { filter: unique, count: 0 })).toEqual({ totalResults: 1, resources: [] });
+      expect((await s.query('User', { filter: and(unique, eq('active', 'False')), count: 5 })).resources.map((r) => r.id)).toEqual([ids[3]]);
+      expect((await s.query('User', { filter: and(eq('id', ids[0]!), eq('userName', 'page3@example.com')) })).totalResults).toBe(0);
     });
 
     it('updates with optimistic versions and keeps indexes in step', async () => {

@@ -47,6 +47,18 @@ function columnFor(path: AttrPath, type: ResourceType): Column | null {
   return null;
 }
 
+/**
+ * True when the filter matches at most one resource: it is, or `and`s with, an `eq` on a key unique per tenant
+ * and type (id, a user's userName, a group's displayName). Engines then skip ORDER BY and LIMIT, which cost
+ * SQLite a sorter even for one row: most of an Entra `userName eq` lookup.
+ */
+export function matchesAtMostOne(filter: Filter, type: ResourceType): boolean {
+  if (filter.kind === 'and') return matchesAtMostOne(filter.left, type) || matchesAtMostOne(filter.right, type);
+  if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return false;
+  const column = columnFor(filter.path, type)?.sql;
+  return column === 'r.id' || (type === 'User' && column === 'r.user_name_lc') || (type === 'Group' && column === 'r.display_name_lc');
+}
+
 export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => '\\' + c);
 }

@@ -28,7 +28,7 @@ import {
   type TokenRecord,
   type TransactionOptions,
 } from '../contract.js';
-import { mentionsMembers, sortColumn, splitSqliteFilter } from './filter-sql.js';
+import { matchesAtMostOne, mentionsMembers, sortColumn, splitSqliteFilter } from './filter-sql.js';
 import { sqliteMigrations } from './migrations.js';
 
 type Param = string | number | null;
@@ -511,8 +511,9 @@ export class SqliteStorage implements Storage {
     const order =
       column === 'r.id' ? `${plus}r.id ${descending ? 'DESC' : 'ASC'}` : `${column} IS NULL, ${plus}${column} ${descending ? 'DESC' : 'ASC'}, ${plus}r.id`;
     const indexed = residual === null && column !== null;
+    const single = indexed && query.filter !== undefined && matchesAtMostOne(query.filter, type);
     return {
-      startIndex, count, whereSql, params, select, residual, descending, indexed,
+      startIndex, count, whereSql, params, select, residual, descending, indexed, single,
       scanSql: `${select} WHERE ${whereSql} ORDER BY ${plus}r.id`,
       pageSql: `${select} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`,
       pageParams: [...params, Math.min(count, 2 ** 31), startIndex - 1] as Param[],
@@ -530,13 +531,17 @@ export class SqliteStorage implements Storage {
   /** EXPLAIN QUERY PLAN of the page query (tests check that Entra's lookups use an index). */
   explainQuery(tenant: string, type: ResourceType, query: ResourceQuery): string[] {
     const q = this.querySql(tenant, type, query);
-    const sql = q.indexed ? q.pageSql : q.scanSql;
-    const params = q.indexed ? q.pageParams : q.params;
+    const sql = q.single ? `${q.select} WHERE ${q.whereSql}` : q.indexed ? q.pageSql : q.scanSql;
+    const params = q.indexed && !q.single ? q.pageParams : q.params;
     return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail);
   }
 
   private query(tenant: string, type: ResourceType, query: ResourceQuery): QueryResult {
-    const { startIndex, count, whereSql, params, residual, descending, indexed, pageSql, pageParams, scanSql } = this.querySql(tenant, type, query);
+    const { startIndex, count, whereSql, params, residual, descending, indexed, single, pageSql, pageParams, scanSql, select } = this.querySql(tenant, type, query);
+    if (single) {
+      const rows = this.all<ResourceRow>(`${select} WHERE ${whereSql}`, ...params);
+      return { totalResults: rows.length, resources: rows.slice(startIndex - 1, startIndex - 1 + count).map(toResource) };
+    }
     if (indexed) {
       const rows = count === 0 ? [] : this.all<ResourceRow>(pageSql, ...pageParams);
       // A first page shorter than asked is the whole result: no COUNT needed (the common `userName eq` case).

@@ -2,7 +2,7 @@
 import type { Filter, ResourceType } from '../contract.js';
 import { escapeLike, splitFilter, type FilterDialect, type SqlFragment } from '../sql/filter-sql.js';
 
-export { mentionsMembers, sortColumn } from '../sql/filter-sql.js';
+export { matchesAtMostOne, mentionsMembers, sortColumn } from '../sql/filter-sql.js';
 
 const sqliteDialect: FilterDialect = {
   substring(col, op, v, lowered) {
