@@ -51,7 +51,7 @@ function wants(view: ViewOptions, attr: string): boolean {
 }
 
 async function render(store: TenantStore, scope: RequestScope, r: StoredResource, view: ViewOptions): Promise<JsonObject> {
-  const groups = r.type === 'User' && wants(view, 'groups') ? await store.groupsOf(r.id) : undefined;
+  const groups = r.type === 'User' && wants(view, 'groups') ? (r.groups ?? (await store.groupsOf(r.id))) : undefined;
   const members = r.type === 'Group' && wants(view, 'members') ? await store.listMembers(r.id) : undefined;
   const doc = renderResource(r, { baseUrl: scope.baseUrl, ...(groups ? { groups } : {}), ...(members ? { members } : {}) });
   return project(doc, view.attributes, view.excludedAttributes);
@@ -145,6 +145,7 @@ async function queryPage(scope: RequestScope, type: ResourceType, params: ListPa
     count: page.count,
     ...(params.sortBy ? { sortBy: params.sortBy } : {}),
     ...(sortOrder ? { sortOrder } : {}),
+    ...(type === 'User' && wants(params, 'groups') ? { withGroups: true } : {}),
   });
   const resources: JsonObject[] = [];
   for (const r of result.resources) resources.push(await render(store, scope, r, params));

@@ -196,6 +196,30 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       expect(await ids({ kind: 'valuePath', path: { attr: 'members' }, filter: { kind: 'compare', path: { attr: 'display' }, op: 'co', value: 'urs' } })).toEqual([g1]);
     });
 
+    it('a query withGroups returns each user\'s groups (as groupsOf does) in one statement', async () => {
+      const [u1, u2, g1, g2] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      await storage.transaction(other, async (tx) => {
+        await tx.insertResource('User', u1, { userName: 'with-groups-1@example.com', externalId: 'wg' });
+        await tx.insertResource('User', u2, { userName: 'with-groups-2@example.com', externalId: 'wg' });
+        await tx.insertResource('Group', g1, { displayName: 'Alpha \u00e9' });
+        await tx.insertResource('Group', g2, {});
+        await tx.addMembers(g1, [{ value: u1 }]);
+        await tx.addMembers(g2, [{ value: u1 }, { value: u2 }]);
+      });
+      const s = storage.tenantStore(other);
+      const byId = (a: { value: string }, b: { value: string }) => (a.value < b.value ? -1 : 1);
+      const before = storage.stats();
+      const lookup = await s.query('User', { filter: eq('userName', 'WITH-GROUPS-1@example.com'), withGroups: true });
+      expect(storage.stats().statements - before.statements).toBe(1);
+      expect(lookup.resources[0]?.groups).toEqual([{ value: g1, display: 'Alpha \u00e9' }, { value: g2 }].sort(byId));
+      expect(lookup.resources[0]?.groups).toEqual(await s.groupsOf(u1));
+      const page = await s.query('User', { filter: eq('externalId', 'wg'), withGroups: true, count: 10 });
+      expect(Object.fromEntries(page.resources.map((r) => [r.id, r.groups]))).toEqual({ [u1]: await s.groupsOf(u1), [u2]: [{ value: g2 }] });
+      // Without withGroups nothing is loaded; a group is never given groups.
+      expect((await s.query('User', { filter: eq('userName', 'with-groups-2@example.com') })).resources[0]?.groups).toBeUndefined();
+      expect((await s.query('Group', { filter: eq('id', g1), withGroups: true })).resources[0]?.groups).toBeUndefined();
+    });
+
     it('adding one member costs the same number of operations for a small and a large group', async () => {
       const small = randomUUID();
       const large = randomUUID();

@@ -15,6 +15,7 @@ import {
   UniquenessError,
   VersionMismatchError,
   type AuditEntry,
+  type GroupRef,
   type JsonObject,
   type JsonValue,
   type Member,
@@ -47,7 +48,17 @@ interface ResourceRow {
   created: string;
   last_modified: string;
   version: number;
+  /** [group id, group document] pairs ordered by id (json, parsed by pg), when the query asked for groups. */
+  groups?: Array<[string, string]>;
 }
+
+/**
+ * A User's groups as one column of the lookup. The group's document travels as text and displayName is read
+ * in JS, as in groupsOf: json ->> refuses documents whose strings contain \u0000.
+ */
+const groupsColumn =
+  "(SELECT coalesce(json_agg(json_build_array(m.group_id, g.data) ORDER BY m.group_id), '[]') FROM members m " +
+  'JOIN resources g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) AS groups';
 interface TokenRow {
   id: string;
   tenant: string;
@@ -99,8 +110,13 @@ function emailsOf(data: JsonObject): { values: string[]; types: Array<string | n
   return { values, types };
 }
 
+function groupRef(groupId: string, data: string): GroupRef {
+  const display = (JSON.parse(data) as JsonObject).displayName;
+  return typeof display === 'string' ? { value: groupId, display } : { value: groupId };
+}
+
 function toResource(row: ResourceRow): StoredResource {
-  return {
+  const resource: StoredResource = {
     id: row.id,
     type: row.type as ResourceType,
     data: JSON.parse(row.data) as JsonObject,
@@ -108,6 +124,8 @@ function toResource(row: ResourceRow): StoredResource {
     lastModified: row.last_modified,
     version: Number(row.version),
   };
+  if (row.groups) resource.groups = row.groups.map(([id, data]) => groupRef(id, data));
+  return resource;
 }
 
 function filterDocument(r: StoredResource): JsonObject {
@@ -576,10 +594,7 @@ export class PostgresStorage implements Storage {
             WHERE m.tenant = $1 AND m.member_id = $2 ORDER BY m.group_id`,
           [tenant, memberId],
         );
-        return rows.map((r) => {
-          const display = (JSON.parse(r.data) as JsonObject).displayName;
-          return { value: r.group_id, ...(typeof display === 'string' ? { display } : {}) };
-        });
+        return rows.map((r) => groupRef(r.group_id, r.data));
       },
       existingIds: async (ids) => {
         const found = new Map<string, ResourceType>();
@@ -602,6 +617,8 @@ export class PostgresStorage implements Storage {
     const descending = query.sortOrder === 'descending';
     const column = query.sortBy ? sortColumn(query.sortBy, type) : 'r.id';
     const select = `SELECT ${resourceColumns} FROM resources r`;
+    // Indexed lookups return each User's groups in the same statement (scans leave them to groupsOf).
+    const pageSelect = query.withGroups && type === 'User' ? `SELECT ${resourceColumns}, ${groupsColumn} FROM resources r` : select;
     const dir = descending ? 'DESC' : 'ASC';
     // With a filter, sort by an expression no index provides: otherwise, with ORDER BY … LIMIT, the planner may
     // walk the (tenant, type, id) index in order and filter row by row, i.e. scan the whole tenant for a
@@ -611,7 +628,7 @@ export class PostgresStorage implements Storage {
     return {
       startIndex, count, whereSql, params, residual, descending, column,
       indexed: residual === null && column !== null,
-      pageSql: numbered(`${select} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`),
+      pageSql: numbered(`${pageSelect} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`),
       pageParams: [...params, Math.min(count, 2 ** 31), startIndex - 1],
       scanSql: numbered(`${select} WHERE ${whereSql} ORDER BY r.id`),
       countSql: numbered(`SELECT count(*)::int AS n FROM resources r WHERE ${whereSql}`),

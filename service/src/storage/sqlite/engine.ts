@@ -41,7 +41,14 @@ interface ResourceRow {
   created: string;
   last_modified: string;
   version: number;
+  /** JSON array of [group id, displayName] pairs, when the query asked for groups. */
+  groups_json?: string;
 }
+
+/** A User's groups as one column of the lookup (json_group_array's order is unspecified: sorted in toResource). */
+const groupsColumn =
+  "(SELECT json_group_array(json_array(m.group_id, json_extract(g.data, '$.displayName'))) FROM members m INDEXED BY members_member " +
+  'JOIN resources g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) AS groups_json';
 
 const sqliteUnavailableCodes = new Set([5, 6, 10, 13, 14, 26]); // BUSY, LOCKED, IOERR, FULL, CANTOPEN, NOTADB
 
@@ -91,7 +98,7 @@ function marks(n: number): string {
 }
 
 function toResource(row: ResourceRow): StoredResource {
-  return {
+  const resource: StoredResource = {
     id: row.id,
     type: row.type as ResourceType,
     data: JSON.parse(row.data) as JsonObject,
@@ -99,6 +106,12 @@ function toResource(row: ResourceRow): StoredResource {
     lastModified: row.last_modified,
     version: Number(row.version),
   };
+  if (typeof row.groups_json === 'string') {
+    const pairs = JSON.parse(row.groups_json) as Array<[string, unknown]>;
+    pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    resource.groups = pairs.map(([value, display]) => (typeof display === 'string' ? { value, display } : { value }));
+  }
+  return resource;
 }
 
 /** The document matchesFilter evaluates: data plus id and meta. */
@@ -504,7 +517,10 @@ export class SqliteStorage implements Storage {
     const params: Param[] = [tenant, ...(where?.params ?? [])];
     const descending = query.sortOrder === 'descending';
     const column = query.sortBy ? sortColumn(query.sortBy, type) : 'r.id';
-    const select = 'SELECT r.id, r.type, r.data, r.created, r.last_modified, r.version FROM resources r';
+    const columns = 'r.id, r.type, r.data, r.created, r.last_modified, r.version';
+    const select = `SELECT ${columns} FROM resources r`;
+    // Indexed lookups return each User's groups in the same statement (scans leave them to groupsOf).
+    const pageSelect = query.withGroups && type === 'User' ? `SELECT ${columns}, ${groupsColumn} FROM resources r` : select;
     // With a filter, `+column` keeps the planner from walking an index in sort order to avoid a sort: the
     // filter's own index (userName, externalId, emails…) must drive the lookup, so an `eq` never scans the tenant.
     const plus = where ? '+' : '';
@@ -515,7 +531,8 @@ export class SqliteStorage implements Storage {
     return {
       startIndex, count, whereSql, params, select, residual, descending, indexed, single,
       scanSql: `${select} WHERE ${whereSql} ORDER BY ${plus}r.id`,
-      pageSql: `${select} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      singleSql: `${pageSelect} WHERE ${whereSql}`,
+      pageSql: `${pageSelect} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`,
       pageParams: [...params, Math.min(count, 2 ** 31), startIndex - 1] as Param[],
     };
   }
@@ -531,15 +548,15 @@ export class SqliteStorage implements Storage {
   /** EXPLAIN QUERY PLAN of the page query (tests check that Entra's lookups use an index). */
   explainQuery(tenant: string, type: ResourceType, query: ResourceQuery): string[] {
     const q = this.querySql(tenant, type, query);
-    const sql = q.single ? `${q.select} WHERE ${q.whereSql}` : q.indexed ? q.pageSql : q.scanSql;
+    const sql = q.single ? q.singleSql : q.indexed ? q.pageSql : q.scanSql;
     const params = q.indexed && !q.single ? q.pageParams : q.params;
     return (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail);
   }
 
   private query(tenant: string, type: ResourceType, query: ResourceQuery): QueryResult {
-    const { startIndex, count, whereSql, params, residual, descending, indexed, single, pageSql, pageParams, scanSql, select } = this.querySql(tenant, type, query);
+    const { startIndex, count, whereSql, params, residual, descending, indexed, single, pageSql, pageParams, scanSql, singleSql } = this.querySql(tenant, type, query);
     if (single) {
-      const rows = this.all<ResourceRow>(`${select} WHERE ${whereSql}`, ...params);
+      const rows = this.all<ResourceRow>(singleSql, ...params);
       return { totalResults: rows.length, resources: rows.slice(startIndex - 1, startIndex - 1 + count).map(toResource) };
     }
     if (indexed) {
