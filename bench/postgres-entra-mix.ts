@@ -16,6 +16,7 @@ import pg from 'pg';
 import { openStorage } from '../service/src/storage/index.js';
 import { createTestSchema, sharedServerUrl } from '../service/test/postgres/support/database.js';
 import { startServiceProcess, type ServiceProcess } from '../service/test/resilience/support/service-process.js';
+import { compileService } from './support/compiled-service.js';
 
 const HELP = `Production-mode benchmark: Entra request mix on PostgreSQL (1 and 2 service processes) vs SQLite,
 RSS at N users, start-up time to ready (figures → BENCHMARKS.md).
@@ -202,10 +203,10 @@ async function runMix(engine: string, services: ServiceProcess[], ids: string[],
   return result;
 }
 
-/** Spawn → first 200 from /readyz (the process runs TypeScript through tsx, as `npm run local` does). */
-async function startupMs(env: Record<string, string>): Promise<number> {
+/** Spawn → first 200 from /readyz (`node service/dist/main.js`, as the Docker image starts it). */
+async function startupMs(env: Record<string, string>, compiledMain: string): Promise<number> {
   const started = performance.now();
-  const service = await startServiceProcess({ env, readyTimeoutMs: 30_000 });
+  const service = await startServiceProcess({ env, compiledMain, readyTimeoutMs: 30_000 });
   const elapsed = performance.now() - started;
   await service.stop();
   return Math.round(elapsed);
@@ -222,6 +223,8 @@ async function main(): Promise<void> {
   const memory: Array<{ engine: string; rssMb: number; startupMs: number }> = [];
   const seeds: Record<string, number> = {};
 
+  log('compiling the service (tsc -p service/tsconfig.build.json) …');
+  const compiledMain = await compileService();
   const schema = await createTestSchema(undefined, 'bench_pg');
   const pgEnv = { ...baseEnv, DATABASE_URL: schema.url };
   try {
@@ -237,8 +240,8 @@ async function main(): Promise<void> {
     } finally {
       await admin.end();
     }
-    const first = await startServiceProcess({ env: pgEnv, readyTimeoutMs: 30_000 });
-    const second = await startServiceProcess({ env: pgEnv, readyTimeoutMs: 30_000 });
+    const first = await startServiceProcess({ env: pgEnv, compiledMain, readyTimeoutMs: 30_000 });
+    const second = await startServiceProcess({ env: pgEnv, compiledMain, readyTimeoutMs: 30_000 });
     try {
       mixes.push(await runMix('PostgreSQL', [first], ids, groupId, o));
       const rss = rssMb(first.pid);
@@ -247,7 +250,7 @@ async function main(): Promise<void> {
     } finally {
       await Promise.all([first.stop(), second.stop()]);
     }
-    memory[0]!.startupMs = await startupMs(pgEnv);
+    memory[0]!.startupMs = await startupMs(pgEnv, compiledMain);
   } finally {
     await schema.drop();
   }
@@ -258,14 +261,14 @@ async function main(): Promise<void> {
     log(`SQLite: seeding ${o.users} users and a ${o.users}-member group …`);
     const { ids, groupId, seconds } = await seed(`sqlite:${file}`, o.users);
     seeds.SQLite = seconds;
-    const service = await startServiceProcess({ env: sqliteEnv, readyTimeoutMs: 30_000 });
+    const service = await startServiceProcess({ env: sqliteEnv, compiledMain, readyTimeoutMs: 30_000 });
     try {
       mixes.push(await runMix('SQLite', [service], ids, groupId, o));
       memory.push({ engine: 'SQLite', rssMb: rssMb(service.pid), startupMs: 0 });
     } finally {
       await service.stop();
     }
-    memory[1]!.startupMs = await startupMs(sqliteEnv);
+    memory[1]!.startupMs = await startupMs(sqliteEnv, compiledMain);
   } finally {
     for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) rmSync(file + suffix);
   }
@@ -296,7 +299,7 @@ async function main(): Promise<void> {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...mixes.map((r) => `| ${r.engine} | ${r.processes} | ${r.requestsPerSecond} | ${r.p50} | ${r.p99} | ${r.requests} | ${r.non2xx} | ${r.errors} |`),
     '',
-    `| Engine | RSS of a service process after the mix at ${n} users | start-up: spawn → \`/readyz\` 200 (tsx, migrations checked) |`,
+    `| Engine | RSS of a service process after the mix at ${n} users | start-up: spawn → \`/readyz\` 200 (\`node service/dist/main.js\`, migrations checked) |`,
     '| --- | ---: | ---: |',
     ...memory.map((m) => `| ${m.engine} | ${m.rssMb} MB | ${m.startupMs} ms |`),
     '',

@@ -1,5 +1,5 @@
-// Runs the SCIM service as a real OS process (Node 24 + tsx, configured only by environment variables,
-// exactly as in production) so tests can run several replicas, SIGTERM them or kill -9 them.
+// Runs the SCIM service as a real OS process (Node 24 + tsx, or the compiled dist/main.js; configured only
+// by environment variables, exactly as in production) so tests can run several replicas, SIGTERM them or kill -9 them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -27,11 +27,14 @@ export interface ServiceProcessOptions {
   readyTimeoutMs?: number;
   /** Wait only for /healthz (the process is up) instead of /readyz (it can serve). */
   waitFor?: 'readyz' | 'healthz';
+  /** Run this compiled entry point (service/dist/main.js) with plain node instead of src/main.ts through tsx. */
+  compiledMain?: string;
 }
 
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', mainScript], {
+  const args = options.compiledMain ? [options.compiledMain] : ['--import', 'tsx', mainScript];
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: 'warn', ...options.env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
