@@ -89,6 +89,27 @@ describe('two replicas on one PostgreSQL database', () => {
     expect((await groupMemberIds(a, groupId)).sort()).toEqual([...kept].sort());
   });
 
+  it('member PATCHes racing with renames of that group lose neither a member, a name nor a version', async () => {
+    const group = await a.createGroup(`Racing ${randomBytes(3).toString('hex')}`);
+    const groupId = (group.body as ScimResource).id;
+    const users = await runConcurrently(Array.from({ length: 30 }, (_, i) => () => clients()[i % 2]!.createUser(`racer${i}.${randomBytes(2).toString('hex')}@example.com`)), 8);
+    const ids = users.map((u) => (u.body as ScimResource).id);
+    const rename = (name: string) => ({ schemas: [patchSchema], Operations: [{ op: 'Replace', path: 'displayName', value: name }] });
+    const names = Array.from({ length: 10 }, (_, i) => `Racing renamed ${i} ${randomBytes(2).toString('hex')}`);
+    const work = [
+      ...ids.map((id, i) => () => clients()[i % 2]!.addMembers(groupId, [id])),
+      ...names.map((name, i) => () => clients()[(i + 1) % 2]!.request('PATCH', `/Groups/${groupId}`, rename(name))),
+    ].sort(() => Math.random() - 0.5);
+    const results = await runConcurrently(work, 12);
+    expect(results.map((r) => r.status)).toEqual(results.map(() => 204));
+    expect((await groupMemberIds(b, groupId)).sort()).toEqual([...ids].sort());
+    const final = await a.request('GET', `/Groups/${groupId}?excludedAttributes=members`);
+    const body = final.body as ScimResource & { displayName: string };
+    // Every change bumped the version exactly once (created as 1), and the name is one of the renames.
+    expect(body.meta?.version).toBe(`W/"${1 + ids.length + names.length}"`);
+    expect(names).toContain(body.displayName);
+  });
+
   it('ETags hold across replicas: a stale If-Match on the other replica gets 412, a fresh one succeeds', async () => {
     const created = await a.createUser(`etag.${randomBytes(3).toString('hex')}@example.com`);
     const user = created.body as ScimResource;
