@@ -203,10 +203,10 @@ async function runMix(engine: string, services: ServiceProcess[], ids: string[],
   return result;
 }
 
-/** Spawn → first 200 from /readyz (`node service/dist/main.js`, as the Docker image starts it). */
-async function startupMs(env: Record<string, string>, compiledMain: string): Promise<number> {
+/** Spawn → first 200 from /readyz (`npm run start:prod` command, as the Docker image starts it). */
+async function startupMs(env: Record<string, string>, nodeArgs: string[]): Promise<number> {
   const started = performance.now();
-  const service = await startServiceProcess({ env, compiledMain, readyTimeoutMs: 30_000 });
+  const service = await startServiceProcess({ env, nodeArgs, readyTimeoutMs: 30_000 });
   const elapsed = performance.now() - started;
   await service.stop();
   return Math.round(elapsed);
@@ -224,7 +224,7 @@ async function main(): Promise<void> {
   const seeds: Record<string, number> = {};
 
   log('compiling the service (tsc -p service/tsconfig.build.json) …');
-  const compiledMain = await compileService();
+  const nodeArgs = await compileService();
   const schema = await createTestSchema(undefined, 'bench_pg');
   const pgEnv = { ...baseEnv, DATABASE_URL: schema.url };
   try {
@@ -240,8 +240,8 @@ async function main(): Promise<void> {
     } finally {
       await admin.end();
     }
-    const first = await startServiceProcess({ env: pgEnv, compiledMain, readyTimeoutMs: 30_000 });
-    const second = await startServiceProcess({ env: pgEnv, compiledMain, readyTimeoutMs: 30_000 });
+    const first = await startServiceProcess({ env: pgEnv, nodeArgs, readyTimeoutMs: 30_000 });
+    const second = await startServiceProcess({ env: pgEnv, nodeArgs, readyTimeoutMs: 30_000 });
     try {
       mixes.push(await runMix('PostgreSQL', [first], ids, groupId, o));
       const rss = rssMb(first.pid);
@@ -250,7 +250,7 @@ async function main(): Promise<void> {
     } finally {
       await Promise.all([first.stop(), second.stop()]);
     }
-    memory[0]!.startupMs = await startupMs(pgEnv, compiledMain);
+    memory[0]!.startupMs = await startupMs(pgEnv, nodeArgs);
   } finally {
     await schema.drop();
   }
@@ -261,14 +261,14 @@ async function main(): Promise<void> {
     log(`SQLite: seeding ${o.users} users and a ${o.users}-member group …`);
     const { ids, groupId, seconds } = await seed(`sqlite:${file}`, o.users);
     seeds.SQLite = seconds;
-    const service = await startServiceProcess({ env: sqliteEnv, compiledMain, readyTimeoutMs: 30_000 });
+    const service = await startServiceProcess({ env: sqliteEnv, nodeArgs, readyTimeoutMs: 30_000 });
     try {
       mixes.push(await runMix('SQLite', [service], ids, groupId, o));
       memory.push({ engine: 'SQLite', rssMb: rssMb(service.pid), startupMs: 0 });
     } finally {
       await service.stop();
     }
-    memory[1]!.startupMs = await startupMs(sqliteEnv, compiledMain);
+    memory[1]!.startupMs = await startupMs(sqliteEnv, nodeArgs);
   } finally {
     for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) rmSync(file + suffix);
   }
@@ -299,7 +299,7 @@ async function main(): Promise<void> {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...mixes.map((r) => `| ${r.engine} | ${r.processes} | ${r.requestsPerSecond} | ${r.p50} | ${r.p99} | ${r.requests} | ${r.non2xx} | ${r.errors} |`),
     '',
-    `| Engine | RSS of a service process after the mix at ${n} users | start-up: spawn → \`/readyz\` 200 (\`node service/dist/main.js\`, migrations checked) |`,
+    `| Engine | RSS of a service process after the mix at ${n} users | start-up: spawn → \`/readyz\` 200 (compiled, \`npm run start:prod\` in service/, as the Docker image starts it; migrations checked) |`,
     '| --- | ---: | ---: |',
     ...memory.map((m) => `| ${m.engine} | ${m.rssMb} MB | ${m.startupMs} ms |`),
     '',

@@ -1,8 +1,8 @@
 // Benchmark: Entra's request mix against the SCIM service with 100,000 users (SQLite file, WAL), next to a
 // bare Fastify "hello" route measured in the same run as the ceiling; plus adding one member to a 10-member
 // group versus a 100,000-member group. Servers run in child processes; autocannon drives them from here.
-// The SCIM service runs compiled (`node service/dist/main.js`, as the Docker image runs it), LOG_LEVEL=silent,
-// rate limit off.
+// The SCIM service runs compiled, started by the command of `npm run start:prod` (service/) as the Docker
+// image starts it; LOG_LEVEL=silent, rate limit off.
 //
 //   npx tsx bench/service-entra-mix.ts [--users=100000] [--duration=10] [--connections=10] [--json] [--no-write]
 //
@@ -203,7 +203,7 @@ async function main(): Promise<number> {
     children.push(hello.child);
     log('compiling the service (tsc -p service/tsconfig.build.json) …');
     const scim = await startServiceProcess({
-      compiledMain: await compileService(),
+      nodeArgs: await compileService(),
       env: { DATABASE_URL: databaseUrl, SCIM_TENANT: TENANT, SCIM_TOKEN: token, LOG_LEVEL: 'silent', SCIM_RATE_LIMIT_PER_MINUTE: '0' },
       readyTimeoutMs: 60_000,
     });
@@ -359,7 +359,7 @@ function markdown(rows: Row[], targets: Record<string, number | boolean>, machin
     `Command: \`${command}\` (run ${new Date().toISOString().slice(0, 16)}Z on ${machine}).`,
     `Store: SQLite file (WAL) with ${o.users.toLocaleString('en-US')} users (seeded through the storage contract in ${seedSeconds.toFixed(1)} s),`,
     `a 10-member group and a ${o.users.toLocaleString('en-US')}-member group. Servers run in child processes (the SCIM service compiled,`,
-    '`node service/dist/main.js` as the Docker image runs it, LOG_LEVEL=silent, rate limit off), autocannon with',
+    'started by `npm run start:prod` in service/ as the Docker image starts it, LOG_LEVEL=silent, rate limit off), autocannon with',
     `${o.connections} connections, ${o.duration} s per scenario after ${o.warmup} s of unmeasured warm-up (the two group-size rows:`,
     `${o.amount} requests each, no warm-up, so they measure adds to exactly 10 and ${o.users.toLocaleString('en-US')} members; a fixed-amount`,
     'run ends on autocannon\'s one-second tick, so only its latency is a figure).',

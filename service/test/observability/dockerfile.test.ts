@@ -42,13 +42,15 @@ describe('service/Dockerfile (static)', () => {
     expect(nodeVersionArg).toBe(pinned);
   });
 
-  it('runs the final stage as a non-root user with node dist/main.js', () => {
+  it('runs the final stage as a non-root user with node dist/main.js, the command of npm run start:prod', () => {
     const last = instructions.filter((i) => i.stage === instructions.at(-1)!.stage);
     const users = last.filter((i) => i.keyword === 'USER').map((i) => i.args);
     expect(users.length).toBeGreaterThan(0);
     expect(users.at(-1)).not.toMatch(/^(root|0)(:|$)/);
     const cmd = last.find((i) => i.keyword === 'CMD');
-    expect(cmd?.args).toBe('["node", "dist/main.js"]');
+    const startProd = (JSON.parse(readFileSync(join(root, 'service/package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']!;
+    expect(startProd).toMatch(/^node (.+ )?dist\/main\.js$/);
+    expect(JSON.parse(cmd!.args)).toEqual(startProd.split(' '));
     expect(last.find((i) => i.keyword === 'WORKDIR')?.args).toBe('/app/service');
     expect(last.some((i) => i.keyword === 'EXPOSE' && i.args === '8080')).toBe(true);
   });

@@ -27,13 +27,13 @@ export interface ServiceProcessOptions {
   readyTimeoutMs?: number;
   /** Wait only for /healthz (the process is up) instead of /readyz (it can serve). */
   waitFor?: 'readyz' | 'healthz';
-  /** Run this compiled entry point (service/dist/main.js) with plain node instead of src/main.ts through tsx. */
-  compiledMain?: string;
+  /** Node arguments of the compiled service (e.g. `[flags…, 'service/dist/main.js']`) instead of src/main.ts through tsx. */
+  nodeArgs?: string[];
 }
 
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const port = await freePort();
-  const args = options.compiledMain ? [options.compiledMain] : ['--import', 'tsx', mainScript];
+  const args = options.nodeArgs ?? ['--import', 'tsx', mainScript];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: 'warn', ...options.env, PORT: String(port), HOST: '127.0.0.1' },
