@@ -150,6 +150,8 @@ function stopChild(child: ChildProcess): Promise<void> {
 interface Row {
   scenario: string;
   requestsPerSecond: number | null;
+  /** CPU time (user + system, all threads) the server process spent per request during the measured run. */
+  cpuMicrosPerRequest: number | null;
   p50: number;
   p99: number;
   requests: number;
@@ -157,12 +159,22 @@ interface Row {
   errors: number;
 }
 
-function row(scenario: string, r: Result, fixedAmount: boolean): Row {
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (Linux). */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return null;
+  // Fields 14 and 15 (utime, stime) in clock ticks; the command name (field 2) may contain spaces, so count from ")".
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
+function row(scenario: string, r: Result, fixedAmount: boolean, cpu: number | null): Row {
   const requests = r['2xx'] + r.non2xx;
   // A fixed-amount run ends on autocannon's one-second tick, so its requests/s would be an artefact: latency only.
   return {
     scenario,
     requestsPerSecond: fixedAmount ? null : Math.round(r.requests.average),
+    cpuMicrosPerRequest: cpu === null || requests === 0 ? null : Math.round((cpu * 1e6) / requests),
     p50: r.latency.p50,
     p99: r.latency.p99,
     requests,
@@ -211,21 +223,24 @@ async function main(): Promise<number> {
     const base = `/scim/${TENANT}`;
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json; charset=utf-8' };
     const rows: Row[] = [];
+    const pids = new Map<string, number | undefined>([[hello.url, hello.child.pid], [scim.url, scim.pid]]);
     const run = async (scenario: string, url: string, setup: (req: RawRequest) => RawRequest, extra: { amount?: number } = {}) => {
       log(`▶ ${scenario}`);
       if (!extra.amount) {
         // JIT and SQLite page cache warm-up, not measured (the same for the ceiling and the service).
         await autocannon({ url, connections: o.connections, duration: o.warmup, requests: [{ setupRequest: (req) => setup(req) }] });
       }
+      const cpuBefore = cpuSeconds(pids.get(url));
       const result = await autocannon({
         url,
         connections: o.connections,
         ...(extra.amount ? { amount: extra.amount } : { duration: o.duration }),
         requests: [{ setupRequest: (req) => setup(req) }],
       });
-      rows.push(row(scenario, result, Boolean(extra.amount)));
+      const cpuAfter = cpuSeconds(pids.get(url));
+      rows.push(row(scenario, result, Boolean(extra.amount), cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore));
       const last = rows[rows.length - 1];
-      log(`  ${last.requestsPerSecond ?? '—'} req/s, p50 ${last.p50} ms, p99 ${last.p99} ms, non-2xx ${last.non2xx}, errors ${last.errors}`);
+      log(`  ${last.requestsPerSecond ?? '—'} req/s, server CPU ${last.cpuMicrosPerRequest ?? '—'} µs/request, p50 ${last.p50} ms, p99 ${last.p99} ms, non-2xx ${last.non2xx}, errors ${last.errors}`);
     };
 
     // Entra-style query strings: `+` for spaces, %22 quotes (reference §1.2).
@@ -362,11 +377,12 @@ function markdown(rows: Row[], targets: Record<string, number | boolean>, machin
     'started by `npm run start:prod` in service/ as the Docker image starts it, LOG_LEVEL=silent, rate limit off), autocannon with',
     `${o.connections} connections, ${o.duration} s per scenario after ${o.warmup} s of unmeasured warm-up (the two group-size rows:`,
     `${o.amount} requests each, no warm-up, so they measure adds to exactly 10 and ${o.users.toLocaleString('en-US')} members; a fixed-amount`,
-    'run ends on autocannon\'s one-second tick, so only its latency is a figure).',
+    'run ends on autocannon\'s one-second tick, so only its latency is a figure). Server CPU: user + system time of the server',
+    'process per request during the measured run (from /proc; the load generator runs on the other core).',
     '',
-    '| Scenario | req/s | p50 ms | p99 ms | requests | non-2xx | errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.scenario} | ${r.requestsPerSecond ?? '—'} | ${r.p50} | ${r.p99} | ${r.requests} | ${r.non2xx} | ${r.errors} |`),
+    '| Scenario | req/s | server CPU µs/request | p50 ms | p99 ms | requests | non-2xx | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.scenario} | ${r.requestsPerSecond ?? '—'} | ${r.cpuMicrosPerRequest ?? '—'} | ${r.p50} | ${r.p99} | ${r.requests} | ${r.non2xx} | ${r.errors} |`),
     '',
     `Targets (issue 2): \`userName eq\` lookups at ≥ 50% of the bare route: ${(Number(targets.lookupShareOfCeiling) * 100).toFixed(0)}% → ${targets.lookupTargetMet ? 'met' : 'NOT met'}.`,
     `One-member change, ${o.users.toLocaleString('en-US')}-member vs 10-member group: add p50 ratio ${Number(targets.addOneP50Ratio).toFixed(2)}, add/remove throughput ratio ${Number(targets.changeThroughputRatio).toFixed(2)} → within 2x: ${targets.addOneTargetMet ? 'met' : 'NOT met'}.`,
