@@ -5,18 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStorage } from '../../src/storage/sqlite/engine.js';
 import { startService, type RunningService } from '../../src/index.js';
 import { engineDatabase, engineNames, type EngineDatabase } from './engines.js';
-import { newUser, patchOp, request, startHarness, type Harness } from './support.js';
-
-function expectScimError(res: { status: number; body: any; headers: Headers; text: string }, status: number, scimType?: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/scim\+json/);
-  expect(res.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);
-  expect(res.body.status).toBe(String(status));
-  if (scimType) expect(res.body.scimType).toBe(scimType);
-  expect(typeof res.body.detail).toBe('string');
-  expect(res.body.detail.length).toBeGreaterThan(5);
-  expect(res.text).not.toMatch(/at .*\.ts:\d+/); // no stack trace
-}
+import { expectScimError, newUser, patchOp, request, startHarness, type Harness } from './support.js';
 
 describe.each(engineNames)('on %s', (engine) => {
 let h: Harness;

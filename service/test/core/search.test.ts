@@ -7,7 +7,7 @@ import { openSqliteStorage } from '../../src/storage/sqlite/engine.js';
 import { openStorage, type Storage } from '../../src/storage/index.js';
 import { startService, type RunningService } from '../../src/index.js';
 import { engineDatabase, engineNames, type EngineDatabase } from './engines.js';
-import { newUser, request, type ScimResponse } from './support.js';
+import { expectScimError, newUser, request, type ScimResponse } from './support.js';
 
 const searchSchema = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 
@@ -24,17 +24,6 @@ interface Query {
 /** The GET query string with the same parameters as a SearchRequest (lists comma-separated). */
 const queryString = (q: Query) => new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, Array.isArray(v) ? v.join(',') : String(v)])).toString();
 const searchBody = (q: Query) => ({ schemas: [searchSchema], ...q });
-
-function expectScimError(res: ScimResponse, status: number, scimType?: string, detail?: RegExp) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/scim\+json/);
-  expect(res.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);
-  expect(res.body.status).toBe(String(status));
-  if (scimType) expect(res.body.scimType).toBe(scimType);
-  expect(typeof res.body.detail).toBe('string');
-  if (detail) expect(res.body.detail).toMatch(detail);
-  expect(res.text).not.toMatch(/at .*\.ts:\d+/); // no stack trace
-}
 
 const ids = (body: { Resources: Array<{ id: string }> }) => body.Resources.map((r) => r.id);
 

@@ -1,4 +1,5 @@
 // Test helpers: a real service listening on port 0 (SQLite in memory) and a small fetch-based SCIM client.
+import { expect } from 'vitest';
 import { startService, type RunningService } from '../../src/index.js';
 import type { ServiceConfig } from '../../src/config.js';
 
@@ -60,4 +61,17 @@ export function newUser(userName: string, extra: Record<string, unknown> = {}) {
     externalId: userName.split('@')[0],
     ...extra,
   };
+}
+
+/** A SCIM error body (RFC 7644 §3.12): schemas, status as a string, scimType, a detail that says what to fix, no stack trace. */
+export function expectScimError(res: ScimResponse, status: number, scimType?: string, detail?: RegExp): void {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/^application\/scim\+json/);
+  expect(res.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);
+  expect(res.body.status).toBe(String(status));
+  if (scimType) expect(res.body.scimType).toBe(scimType);
+  expect(typeof res.body.detail).toBe('string');
+  expect(res.body.detail.length).toBeGreaterThan(5);
+  if (detail) expect(res.body.detail).toMatch(detail);
+  expect(res.text).not.toMatch(/at .*\.ts:\d+/); // no stack trace
 }
