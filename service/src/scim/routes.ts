@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceContext } from '../context.js';
 import type { ResourceType, TokenRecord } from '../storage/contract.js';
 import { authenticate } from './auth.js';
-import { badRequest, notFound } from './errors.js';
+import { badRequest, notFound, ScimError } from './errors.js';
 import {
   createResource,
   deleteResource,
@@ -54,6 +54,9 @@ const shown = (v: unknown) => (JSON.stringify(v) ?? 'nothing').slice(0, 80);
  * A SearchRequest body (RFC 7644 §3.4.3) as the query parameters of the equivalent GET, so POST /.search runs
  * the GET list code unchanged. Member names match in any case, like attribute names (RFC 7643 §2.1).
  */
+const searchRequestMemberNames = ['schemas', 'filter', 'startIndex', 'count', 'sortBy', 'sortOrder', 'attributes', 'excludedAttributes'];
+const searchRequestMembers = searchRequestMemberNames.map((m) => m.toLowerCase());
+
 function searchQuery(body: unknown): ListParams {
   const example = `{"schemas": ["${searchRequestSchema}"], "filter": "userName eq \\"…\\""}`;
   if (!isObject(body)) throw badRequest('invalidSyntax', `the body of POST .search must be a SearchRequest JSON object such as ${example}`);
@@ -67,6 +70,11 @@ function searchQuery(body: unknown): ListParams {
   const schemas = member('schemas');
   if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === searchRequestSchema.toLowerCase())) {
     throw badRequest('invalidSyntax', `"schemas" must be ["${searchRequestSchema}"], got ${shown(schemas ?? null)}`);
+  }
+  // A misspelt member ("fitler") must not silently widen the search to every resource.
+  const unknown = Object.keys(body).filter((k) => !searchRequestMembers.includes(k.toLowerCase()));
+  if (unknown.length) {
+    throw badRequest('invalidSyntax', `unknown SearchRequest member${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}; a SearchRequest has ${searchRequestMemberNames.join(', ')}`);
   }
   const out: ListParams = {};
   for (const name of ['filter', 'sortBy', 'sortOrder'] as const) {
@@ -91,6 +99,17 @@ function searchQuery(body: unknown): ListParams {
     if (value.length) out[name] = value.join(',');
   }
   return out;
+}
+
+/** `.search` takes POST only: any other method is 405 with `Allow: POST`, not "User .search not found". */
+function searchOnlyByPost(scoped: FastifyInstance, url: string): void {
+  scoped.route({
+    method: ['GET', 'PUT', 'PATCH', 'DELETE'],
+    url,
+    handler: async () => {
+      throw new ScimError(405, 'a query by POST (RFC 7644 §3.4.3) takes POST with a SearchRequest body; to list with query parameters, GET the collection without /.search', undefined, { allow: 'POST' });
+    },
+  });
 }
 
 function send(reply: FastifyReply, r: Reply): FastifyReply {
@@ -177,6 +196,7 @@ export async function registerScimRoutes(app: FastifyInstance, ctx: ServiceConte
       registerDiscoveryRoutes(scoped, prefix, (reply, body) => reply.type(scimContentType).send(body));
       // Query by POST at the root: Users then Groups in one ListResponse (order in searchAllResources).
       scoped.post<{ Params: Params }>(`${prefix}/.search`, async (req, reply) => send(reply, await searchAllResources(req.scim!, searchQuery(req.body))));
+      searchOnlyByPost(scoped, `${prefix}/.search`);
       // Lower-case aliases: Microsoft's Postman collection calls `/users` once.
       const resources: Array<[string, ResourceType]> = [['Users', 'User'], ['Groups', 'Group'], ['users', 'User'], ['groups', 'Group']];
       for (const [segment, type] of resources) {
@@ -184,6 +204,7 @@ export async function registerScimRoutes(app: FastifyInstance, ctx: ServiceConte
         scoped.get<{ Params: Params; Querystring: ListParams }>(base, async (req, reply) => send(reply, await listResources(req.scim!, type, scimQuery(req.query))));
         // Query by POST (RFC 7644 §3.4.3): the same list as GET with the body's parameters.
         scoped.post<{ Params: Params }>(`${base}/.search`, async (req, reply) => send(reply, await listResources(req.scim!, type, searchQuery(req.body))));
+        searchOnlyByPost(scoped, `${base}/.search`);
         scoped.post<{ Params: Params; Querystring: ListParams }>(base, async (req, reply) => send(reply, await createResource(req.scim!, type, req.body, scimQuery(req.query))));
         scoped.get<{ Params: Params; Querystring: ListParams }>(`${base}/:id`, async (req, reply) => send(reply, await getResource(req.scim!, type, req.params.id!, scimQuery(req.query))));
         scoped.put<{ Params: Params; Querystring: ListParams }>(`${base}/:id`, async (req, reply) =>

@@ -241,6 +241,25 @@ describe.each(engineNames)('on %s', (engine) => {
       }
     });
 
+    it('400 invalidSyntax for an unknown member (a misspelt "filter" must not widen the search to everything)', async () => {
+      for (const path of paths) {
+        expectScimError(await a('POST', path, { schemas: [searchSchema], fitler: 'userName eq "x"' }), 400, 'invalidSyntax', /unknown SearchRequest member "fitler".*filter/);
+        expectScimError(await a('POST', path, { schemas: [searchSchema], filter: 'userName eq "x"', page: 2, size: 5 }), 400, 'invalidSyntax', /members "page", "size"/);
+      }
+      // Member names match in any case, as attribute names do.
+      expect((await a('POST', '/Users/.search', { Schemas: [searchSchema], FILTER: 'userName eq "nobody"' })).status).toBe(200);
+    });
+
+    it('405 with Allow: POST for any other method on .search', async () => {
+      for (const path of paths) {
+        for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) {
+          const res = await a(method, path, method === 'GET' || method === 'DELETE' ? undefined : searchBody({}));
+          expectScimError(res, 405, undefined, /POST/);
+          expect(res.headers.get('allow')).toBe('POST');
+        }
+      }
+    });
+
     it('401 without a valid token or for a tenant the token does not belong to', async () => {
       for (const path of paths) {
         expectScimError(await request(`${service.url}/scim/search-a${path}`, 'POST', searchBody({})), 401);
