@@ -59,6 +59,7 @@ interface ResourceRow {
 const groupsColumn =
   "(SELECT coalesce(json_agg(json_build_array(m.group_id, g.data) ORDER BY m.group_id), '[]') FROM members m " +
   'JOIN resources g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) AS groups';
+
 interface TokenRow {
   id: string;
   tenant: string;
