@@ -5,6 +5,7 @@ import type { ServiceContext, WriteEvent, WriteOperation } from '../context.js';
 import {
   matchesFilter,
   type AttrPath,
+  type AuditEntry,
   type Filter,
   type FilterValue,
   type JsonObject,
@@ -28,7 +29,14 @@ export interface RequestScope {
   baseUrl: string;
   dryRun: boolean;
   /** Filled by the operation for the audit log. */
-  audit: { resourceId?: string; summary?: string };
+  audit: {
+    resourceId?: string;
+    summary?: string;
+    /** Builds this request's audit entry for a final status (set by the routes; undefined for non-writes). */
+    entry?: (status: number) => AuditEntry | undefined;
+    /** The entry was committed with the write: the routes' onSend hook must not record it again. */
+    recorded?: boolean;
+  };
 }
 
 export interface Reply {
@@ -200,8 +208,18 @@ function event(scope: RequestScope, store: TenantStore, type: ResourceType, oper
   return { tenant: scope.tenant, resourceType: type, operation, id, store, dryRun: scope.dryRun, ...extra };
 }
 
-function transaction<T>(scope: RequestScope, work: (store: TenantStore) => Promise<T>): Promise<T> {
-  return scope.ctx.storage.transaction(scope.tenant.name, work, { rollback: scope.dryRun });
+/**
+ * Runs a write. Its audit entry is committed in the same transaction (a write costs one commit, and an
+ * acknowledged write always has its entry); failures and dry runs are recorded by the routes' onSend hook.
+ */
+async function transaction(scope: RequestScope, work: (store: TenantStore) => Promise<Reply>): Promise<Reply> {
+  const entry = scope.audit.entry;
+  const reply = await scope.ctx.storage.transaction(scope.tenant.name, work, {
+    rollback: scope.dryRun,
+    ...(entry ? { audit: (r: Reply) => entry(r.status) } : {}),
+  });
+  if (entry && !scope.dryRun) scope.audit.recorded = true;
+  return reply;
 }
 
 function requireAttribute(type: ResourceType, data: JsonObject): void {

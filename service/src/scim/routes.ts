@@ -2,7 +2,7 @@
 // /scim/{tenant}/dry-run/ (answers exactly as the real endpoint, writes nothing, audited as a dry run).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceContext } from '../context.js';
-import type { ResourceType, TokenRecord } from '../storage/contract.js';
+import type { AuditEntry, ResourceType, TokenRecord } from '../storage/contract.js';
 import { authenticate } from './auth.js';
 import { badRequest, notFound, ScimError } from './errors.js';
 import {
@@ -101,6 +101,25 @@ function searchQuery(body: unknown): ListParams {
   return out;
 }
 
+/** The audit entry of a write to /Users or /Groups (any letter case), or undefined for reads and searches. */
+function auditEntryOf(request: FastifyRequest, scope: RequestScope & { token: TokenRecord }, status: number): AuditEntry | undefined {
+  if (request.method === 'GET' || request.method === 'HEAD' || !/\/(users|groups)(\/|\?|$)/i.test(request.url)) return undefined;
+  if (request.routeOptions.url?.endsWith('/.search')) return undefined; // a query by POST writes nothing
+  const type = /\/groups(\/|\?|$)/i.test(request.url) ? 'Group' : 'User';
+  return {
+    time: new Date().toISOString(),
+    tenant: scope.tenant.name,
+    tokenId: scope.token.id,
+    method: request.method,
+    resourceType: type,
+    ...(scope.audit.resourceId ? { resourceId: scope.audit.resourceId } : {}),
+    summary: scope.audit.summary ?? `${request.method} ${type}`,
+    status,
+    outcome: status < 400 ? 'success' : 'failure',
+    dryRun: scope.dryRun,
+  };
+}
+
 /** `.search` takes POST only: any other method is 405 with `Allow: POST`, not "User .search not found". */
 function searchOnlyByPost(scoped: FastifyInstance, url: string): void {
   scoped.route({
@@ -161,27 +180,19 @@ export async function registerScimRoutes(app: FastifyInstance, ctx: ServiceConte
     limiter.check(tenantName);
     const tenant = state.tenant;
     if (!tenant) throw notFound(`tenant ${tenantName} does not exist`);
-    request.scim = { ctx, tenant, token, dryRun, baseUrl: `${originOf(request)}/scim/${encodeURIComponent(tenantName)}`, audit: {} };
+    const scope: RequestScope & { token: TokenRecord } = { ctx, tenant, token, dryRun, baseUrl: `${originOf(request)}/scim/${encodeURIComponent(tenantName)}`, audit: {} };
+    scope.audit.entry = (status) => auditEntryOf(request, scope, status);
+    request.scim = scope;
   };
 
+  // Writes commit their entry with the change (handlers' transaction); this records the rest: failures and dry runs.
   const audited = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const scope = request.scim;
-    if (!scope || request.method === 'GET' || request.method === 'HEAD' || !/\/(Users|Groups)(\/|\?|$)/.test(request.url)) return payload;
-    if (request.routeOptions.url?.endsWith('/.search')) return payload; // a query by POST writes nothing
-    const type = /\/Groups(\/|$|\?)/.test(request.url) ? 'Group' : 'User';
+    if (!scope || scope.audit.recorded) return payload;
+    const entry = auditEntryOf(request, scope, reply.statusCode);
+    if (!entry) return payload;
     try {
-      await ctx.storage.appendAudit({
-        time: new Date().toISOString(),
-        tenant: scope.tenant.name,
-        tokenId: scope.token.id,
-        method: request.method,
-        resourceType: type,
-        ...(scope.audit.resourceId ? { resourceId: scope.audit.resourceId } : {}),
-        summary: scope.audit.summary ?? `${request.method} ${type}`,
-        status: reply.statusCode,
-        outcome: reply.statusCode < 400 ? 'success' : 'failure',
-        dryRun: scope.dryRun,
-      });
+      await ctx.storage.appendAudit(entry);
     } catch (error) {
       request.log.error({ err: error }, 'could not record the audit entry');
     }

@@ -197,9 +197,14 @@ export interface TenantStore {
   existingIds(ids: string[]): Promise<Map<string, ResourceType>>;
 }
 
-export interface TransactionOptions {
+export interface TransactionOptions<T = unknown> {
   /** Run the work, then roll back whatever it wrote (dry-run). The callback's result is still returned. */
   rollback?: boolean;
+  /**
+   * The audit entry for the work's result, written in the same transaction just before COMMIT (never on
+   * rollback or when the work throws): a write and its audit record commit together, in one commit.
+   */
+  audit?: (result: T) => AuditEntry | undefined;
 }
 
 export interface OperationStats {
@@ -232,7 +237,7 @@ export interface Storage {
   /** Non-transactional reads. */
   tenantStore(tenant: string): TenantStore;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws (or with `rollback`). */
-  transaction<T>(tenant: string, work: (store: TenantStore) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  transaction<T>(tenant: string, work: (store: TenantStore) => Promise<T>, options?: TransactionOptions<T>): Promise<T>;
 
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Newest first. `beforeSeq` pages backwards. */

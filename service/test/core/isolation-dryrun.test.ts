@@ -119,6 +119,27 @@ describe('dry-run (/scim/{tenant}/dry-run/...)', () => {
   });
 });
 
+describe('audit entries of writes commit with the write', () => {
+  it('a successful write is one commit with its entry (recorded once); the lower-case /users alias is audited too', async () => {
+    const before = (await storage.listAudit('tenant-a', { limit: 1000 })).length;
+    const id = (await a('POST', '/users', newUser(`lower-${randomUUID()}@example.com`))).body.id;
+    await a('PATCH', `/Users/${id}`, patchOp({ op: 'Replace', path: 'title', value: 'Engineer' }));
+    const entries = await storage.listAudit('tenant-a', { limit: 1000 });
+    expect(entries.length - before).toBe(2);
+    const [patched, created] = entries;
+    expect(created).toMatchObject({ method: 'POST', resourceType: 'User', resourceId: id, status: 201, outcome: 'success' });
+    expect(patched).toMatchObject({ method: 'PATCH', resourceType: 'User', resourceId: id, status: 200, outcome: 'success' });
+  });
+
+  it('a failed write still gets its failure entry (from the response hook)', async () => {
+    const id = (await a('POST', '/Users', newUser(`dup-${randomUUID()}@example.com`))).body;
+    const again = await a('POST', '/Users', newUser(id.userName));
+    expect(again.status).toBe(409);
+    const [failed] = await storage.listAudit('tenant-a', { limit: 1 });
+    expect(failed).toMatchObject({ method: 'POST', status: 409, outcome: 'failure', dryRun: false });
+  });
+});
+
 describe('group membership cost (reference §2.11: proportional to the change, not the group size)', () => {
   it('adding and removing one member costs the same storage operations for a 10- and a 1000-member group', async () => {
     const makeGroup = async (size: number) => {

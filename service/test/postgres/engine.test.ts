@@ -121,6 +121,22 @@ describe('unreachable database', () => {
   });
 });
 
+describe('audit entry in the write transaction', () => {
+  it('the audit row and the written row carry the same transaction id (one commit)', async () => {
+    const id = randomUUID();
+    await one.transaction(tenant, (tx) => tx.insertResource('User', id, { userName: `xmin-${id}@example.com` }), {
+      audit: () => ({ time: new Date().toISOString(), tenant, method: 'POST', resourceType: 'User', resourceId: id, summary: 'create User', status: 201, outcome: 'success', dryRun: false }),
+    });
+    const { rows } = await raw.query<{ resource: string; audit: string }>(
+      `SELECT (SELECT xmin::text FROM "${schema.name}".resources WHERE tenant = $1 AND id = $2) AS resource,
+              (SELECT xmin::text FROM "${schema.name}".audit WHERE tenant = $1 AND resource_id = $2) AS audit`,
+      [tenant, id],
+    );
+    expect(rows[0]!.audit).toBeTruthy();
+    expect(rows[0]!.audit).toBe(rows[0]!.resource);
+  });
+});
+
 // Entra's lookups must use an index, never walk the tenant (as sqlite.test.ts checks for SQLite), on analyzed tables.
 describe('postgres query plans for Entra lookups', () => {
   const planTenant = 'plans';

@@ -242,6 +242,23 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       expect(await cost(large)).toEqual(await cost(small));
     });
 
+    it('a transaction\'s audit entry commits with its work, and never on rollback or failure', async () => {
+      const entry = (summary: string, status: number) => ({ time: new Date().toISOString(), tenant: other, method: 'POST', resourceType: 'User', summary, status, outcome: 'success' as const, dryRun: false });
+      const id = randomUUID();
+      const result = await storage.transaction(other, async (tx) => {
+        await tx.insertResource('User', id, { userName: `audited-${id}@example.com` });
+        return 201;
+      }, { audit: (status) => entry(`in-transaction ${id}`, status) });
+      expect(result).toBe(201);
+      await storage.transaction(other, (tx) => tx.insertResource('User', randomUUID(), { userName: `dry-${id}@example.com` }), { rollback: true, audit: () => entry(`rolled back ${id}`, 201) });
+      await expect(storage.transaction(other, async () => { throw new Error('work failed'); }, { audit: () => entry(`failed ${id}`, 201) })).rejects.toThrow('work failed');
+      const summaries = (await storage.listAudit(other, { limit: 1000 })).map((e) => e.summary);
+      expect(summaries).toContain(`in-transaction ${id}`);
+      expect(summaries.filter((x) => x.endsWith(id))).toEqual([`in-transaction ${id}`]);
+      const [latest] = (await storage.listAudit(other, { limit: 1000 })).filter((e) => e.summary === `in-transaction ${id}`);
+      expect(latest).toMatchObject({ status: 201, method: 'POST', resourceType: 'User', outcome: 'success', dryRun: false });
+    });
+
     it('appends and pages the audit log newest first, per tenant', async () => {
       for (let i = 0; i < 3; i++) {
         await storage.appendAudit({ time: new Date().toISOString(), tenant, method: 'POST', resourceType: 'User', resourceId: `r${i}`, summary: `create ${i}`, status: 201, outcome: 'success', dryRun: i === 2 });

@@ -327,8 +327,11 @@ export class PostgresStorage implements Storage {
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {
+    await this.insertAudit(this.pool, entry);
+  }
+  private async insertAudit(db: Queryable, entry: AuditEntry): Promise<void> {
     await this.sql(
-      this.pool,
+      db,
       'INSERT INTO audit (tenant, time, token_id, method, resource_type, resource_id, summary, status, outcome, dry_run) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
       [entry.tenant, entry.time, entry.tokenId ?? null, entry.method, entry.resourceType ?? null, entry.resourceId ?? null, entry.summary, entry.status, entry.outcome, entry.dryRun],
     );
@@ -390,7 +393,7 @@ export class PostgresStorage implements Storage {
     };
   }
 
-  async transaction<T>(tenant: string, work: (store: TenantStore) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  async transaction<T>(tenant: string, work: (store: TenantStore) => Promise<T>, options: TransactionOptions<T> = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.withClient(async (client) => {
@@ -402,6 +405,8 @@ export class PostgresStorage implements Storage {
               await this.sql(client, 'ROLLBACK');
               return result;
             }
+            const entry = options.audit?.(result);
+            if (entry) await this.insertAudit(client, entry);
             // Outbox rows last: appendEvent locks the tenant's counter row until COMMIT.
             await this.writeEvents(client, tenant, changes.list());
             await this.sql(client, 'COMMIT');

@@ -328,12 +328,13 @@ export class SqliteStorage implements Storage {
   }
 
   appendAudit(entry: AuditEntry): Promise<void> {
-    return this.gated(() => {
-      this.run(
-        'INSERT INTO audit (tenant, time, token_id, method, resource_type, resource_id, summary, status, outcome, dry_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        entry.tenant, entry.time, entry.tokenId ?? null, entry.method, entry.resourceType ?? null, entry.resourceId ?? null, entry.summary, entry.status, entry.outcome, entry.dryRun ? 1 : 0,
-      );
-    });
+    return this.gated(() => this.insertAudit(entry));
+  }
+  private insertAudit(entry: AuditEntry): void {
+    this.run(
+      'INSERT INTO audit (tenant, time, token_id, method, resource_type, resource_id, summary, status, outcome, dry_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      entry.tenant, entry.time, entry.tokenId ?? null, entry.method, entry.resourceType ?? null, entry.resourceId ?? null, entry.summary, entry.status, entry.outcome, entry.dryRun ? 1 : 0,
+    );
   }
   listAudit(tenant: string, options: { limit?: number; beforeSeq?: number } = {}): Promise<StoredAuditEntry[]> {
     return this.gated(() => {
@@ -359,7 +360,7 @@ export class SqliteStorage implements Storage {
     return this.makeStore(tenant, (fn) => this.gated(fn));
   }
 
-  async transaction<T>(tenant: string, work: (store: TenantStore) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  async transaction<T>(tenant: string, work: (store: TenantStore) => Promise<T>, options: TransactionOptions<T> = {}): Promise<T> {
     while (this.gate) await this.gate;
     if (this.closed) throw new StorageUnavailableError('storage is closed');
     let release!: () => void;
@@ -373,6 +374,8 @@ export class SqliteStorage implements Storage {
       let result: T;
       try {
         result = await work(this.makeStore(tenant, async (fn) => fn()));
+        const entry = options.rollback ? undefined : options.audit?.(result);
+        if (entry) this.insertAudit(entry);
       } catch (error) {
         this.db.exec('ROLLBACK');
         throw error;
