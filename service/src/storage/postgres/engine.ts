@@ -17,7 +17,6 @@ import {
   type AuditEntry,
   type GroupRef,
   type JsonObject,
-  type JsonValue,
   type Member,
   type OperationStats,
   type QueryResult,
@@ -38,16 +37,11 @@ import { createPostgresDeliveryStore } from './delivery-store.js';
 import { mentionsMembers, numbered, sortColumn, splitPostgresFilter, type SqlParam } from './filter-sql.js';
 import { migrate } from './migrate.js';
 import { appendEvents } from './outbox.js';
+import { emailRows, filterDocument, indexedValues, memberFromRow, resourceFromRow, sortAndPage, type MemberRow, type ResourceRowBase } from '../sql/documents.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-interface ResourceRow {
-  id: string;
-  type: string;
-  data: string;
-  created: string;
-  last_modified: string;
-  version: number;
+interface ResourceRow extends ResourceRowBase {
   /** [group id, group document] pairs ordered by id (json, parsed by pg), when the query asked for groups. */
   groups?: Array<[string, string]>;
 }
@@ -72,43 +66,10 @@ interface TokenRow {
 const resourceColumns = 'r.id, r.type, r.data, r.created, r.last_modified, r.version';
 const retryAttempts = 4;
 
-function str(v: JsonValue | undefined): string | null {
-  return typeof v === 'string' ? v : null;
-}
-function getCI(obj: JsonObject, key: string): JsonValue | undefined {
-  if (key in obj) return obj[key];
-  const lower = key.toLowerCase();
-  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return obj[k];
-  return undefined;
-}
-
-function derivedColumns(type: ResourceType, data: JsonObject) {
-  const userName = type === 'User' ? str(getCI(data, 'userName')) : null;
-  const displayName = str(getCI(data, 'displayName'));
-  const active = getCI(data, 'active');
-  return {
-    userNameLc: userName === null ? null : userName.toLowerCase(),
-    externalId: str(getCI(data, 'externalId')),
-    displayNameLc: displayName === null ? null : displayName.toLowerCase(),
-    active: typeof active === 'boolean' ? active : null,
-  };
-}
-
-function emailsOf(data: JsonObject): { values: string[]; types: Array<string | null> } {
-  const emails = getCI(data, 'emails');
-  const values: string[] = [];
-  const types: Array<string | null> = [];
-  if (!Array.isArray(emails)) return { values, types };
-  for (const e of emails) {
-    if (e && typeof e === 'object' && !Array.isArray(e)) {
-      const value = str(getCI(e, 'value'));
-      if (value !== null) {
-        values.push(value.toLowerCase());
-        types.push(str(getCI(e, 'type'))?.toLowerCase() ?? null);
-      }
-    }
-  }
-  return { values, types };
+/** The emails table's rows of a User document as the two arrays the insert unnests. */
+function emailArrays(type: ResourceType, data: JsonObject): { values: string[]; types: Array<string | null> } {
+  const rows = type === 'User' ? emailRows(data) : [];
+  return { values: rows.map((e) => e.value), types: rows.map((e) => e.type) };
 }
 
 function groupRef(groupId: string, data: string): GroupRef {
@@ -117,20 +78,9 @@ function groupRef(groupId: string, data: string): GroupRef {
 }
 
 function toResource(row: ResourceRow): StoredResource {
-  const resource: StoredResource = {
-    id: row.id,
-    type: row.type as ResourceType,
-    data: JSON.parse(row.data) as JsonObject,
-    created: row.created,
-    lastModified: row.last_modified,
-    version: Number(row.version),
-  };
+  const resource = resourceFromRow(row);
   if (row.groups) resource.groups = row.groups.map(([id, data]) => groupRef(id, data));
   return resource;
-}
-
-function filterDocument(r: StoredResource): JsonObject {
-  return { ...r.data, id: r.id, meta: { resourceType: r.type, created: r.created, lastModified: r.lastModified } };
 }
 
 /**
@@ -466,8 +416,8 @@ export class PostgresStorage implements Storage {
       query: (type, query) => this.query(db, tenant, type, query),
       insertResource: async (type, id, data) => {
         const t = this.timestamp();
-        const d = derivedColumns(type, data);
-        const emails = type === 'User' ? emailsOf(data) : { values: [], types: [] };
+        const d = indexedValues(type, data);
+        const emails = emailArrays(type, data);
         try {
           await this.sql(
             db,
@@ -490,9 +440,9 @@ export class PostgresStorage implements Storage {
         if (!current) return null;
         if (expectedVersion !== undefined && current.version !== expectedVersion) throw new VersionMismatchError();
         const t = this.timestamp();
-        const d = derivedColumns(type, data);
-        const emails = type === 'User' ? emailsOf(data) : { values: [], types: [] };
-        const old = type === 'User' ? emailsOf(current.data) : emails;
+        const d = indexedValues(type, data);
+        const emails = emailArrays(type, data);
+        const old = emailArrays(type, current.data);
         const emailsChanged = JSON.stringify(old) !== JSON.stringify(emails);
         // The version condition makes the check hold even for a caller that did not lock the row.
         const { rows } = await this.sql<{ version: number }>(
@@ -543,12 +493,12 @@ export class PostgresStorage implements Storage {
         return deleted;
       },
       listMembers: async (groupId, options = {}) => {
-        const { rows } = await this.sql<{ member_id: string; type: string | null; display: string | null }>(
+        const { rows } = await this.sql<MemberRow>(
           db,
           'SELECT member_id, type, display FROM members WHERE tenant = $1 AND group_id = $2 AND member_id > $3 ORDER BY member_id LIMIT $4',
           [tenant, groupId, options.afterValue ?? '', options.limit ?? null],
         );
-        return rows.map((r): Member => ({ value: r.member_id, ...(r.type !== null ? { type: r.type } : {}), ...(r.display !== null ? { display: r.display } : {}) }));
+        return rows.map(memberFromRow);
       },
       countMembers: async (groupId) => {
         const { rows } = await this.sql<{ n: number }>(db, 'SELECT count(*)::int AS n FROM members WHERE tenant = $1 AND group_id = $2', [tenant, groupId]);
@@ -632,7 +582,7 @@ export class PostgresStorage implements Storage {
     const key = (c: string) => (where && c !== 'r.active' ? `(${c} || '')` : c);
     const order = column === null ? '' : column === 'r.id' ? `${key('r.id')} ${dir}` : `${column} IS NULL, ${key(column)} ${dir}, ${key('r.id')}`;
     return {
-      startIndex, count, whereSql, params, residual, descending, column,
+      startIndex, count, whereSql, params, residual, column,
       indexed: residual === null && column !== null,
       pageSql: numbered(`${pageSelect} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`),
       pageParams: [...params, Math.min(count, 2 ** 31), startIndex - 1],
@@ -649,7 +599,7 @@ export class PostgresStorage implements Storage {
   }
 
   private async query(db: Queryable, tenant: string, type: ResourceType, query: ResourceQuery): Promise<QueryResult> {
-    const { startIndex, count, params, residual, descending, indexed, pageSql, pageParams, scanSql, countSql } = this.querySql(tenant, type, query);
+    const { startIndex, count, params, residual, indexed, pageSql, pageParams, scanSql, countSql } = this.querySql(tenant, type, query);
     if (indexed) {
       const rows = count === 0 ? [] : (await this.sql<ResourceRow>(db, pageSql, pageParams)).rows;
       // A first page shorter than asked is the whole result: no COUNT needed (the common `userName eq` case).
@@ -669,55 +619,17 @@ export class PostgresStorage implements Storage {
       for (const r of resources) {
         const doc = filterDocument(r);
         if (withMembers) {
-          const { rows } = await this.sql<{ member_id: string; type: string | null; display: string | null }>(
+          const { rows } = await this.sql<MemberRow>(
             db, 'SELECT member_id, type, display FROM members WHERE tenant = $1 AND group_id = $2 ORDER BY member_id', [tenant, r.id],
           );
-          doc.members = rows.map((m) => ({ value: m.member_id, ...(m.type !== null ? { type: m.type } : {}), ...(m.display !== null ? { display: m.display } : {}) }));
+          doc.members = rows.map((m) => ({ ...memberFromRow(m) }));
         }
         if (matchesFilter(doc, residual)) kept.push(r);
       }
       resources = kept;
     }
-    if (query.sortBy) {
-      const path = query.sortBy;
-      const keyed = resources.map((r) => {
-        const v = sortValue(filterDocument(r), path);
-        return { r, k: v === undefined ? '' : String(v).toLowerCase() };
-      });
-      keyed.sort((a, b) => {
-        if (a.k === b.k) return a.r.id < b.r.id ? -1 : 1;
-        if (a.k === '') return 1;
-        if (b.k === '') return -1;
-        return (a.k < b.k ? -1 : 1) * (descending ? -1 : 1);
-      });
-      resources = keyed.map((x) => x.r);
-    }
-    return { totalResults: resources.length, resources: resources.slice(startIndex - 1, startIndex - 1 + count) };
+    return sortAndPage(resources, query, startIndex, count);
   }
-}
-
-/** Sort key of a document for an attribute path such as `name.familyName` or `emails` (primary or first value). */
-function sortValue(doc: JsonObject, path: string): JsonValue | undefined {
-  const uriMatch = /^(urn:.*):([^:]+)$/.exec(path);
-  let base: JsonValue | undefined = doc;
-  let rest = path;
-  if (uriMatch) {
-    base = getCI(doc, uriMatch[1]!);
-    rest = uriMatch[2]!;
-  }
-  for (const part of rest.split('.')) {
-    if (Array.isArray(base)) {
-      const primary: JsonValue | undefined = base.find((e) => e && typeof e === 'object' && !Array.isArray(e) && getCI(e, 'primary') === true) ?? base[0];
-      base = primary;
-    }
-    if (!base || typeof base !== 'object' || Array.isArray(base)) return undefined;
-    base = getCI(base, part);
-  }
-  if (Array.isArray(base)) {
-    const first: JsonValue | undefined = base[0];
-    base = first && typeof first === 'object' && !Array.isArray(first) ? getCI(first, 'value') : first;
-  }
-  return base;
 }
 
 /**

@@ -13,8 +13,6 @@ import {
   VersionMismatchError,
   type AuditEntry,
   type JsonObject,
-  type JsonValue,
-  type Member,
   type OperationStats,
   type QueryResult,
   type ResourceQuery,
@@ -30,17 +28,12 @@ import {
 } from '../contract.js';
 import { matchesAtMostOne, mentionsMembers, sortColumn, splitSqliteFilter } from './filter-sql.js';
 import { sqliteMigrations } from './migrations.js';
+import { emailRows, filterDocument, indexedValues, memberFromRow, resourceFromRow, sortAndPage, type MemberRow, type ResourceRowBase } from '../sql/documents.js';
 
 type Param = string | number | null;
 type Row = Record<string, unknown>;
 
-interface ResourceRow {
-  id: string;
-  type: string;
-  data: string;
-  created: string;
-  last_modified: string;
-  version: number;
+interface ResourceRow extends ResourceRowBase {
   /** JSON array of [group id, displayName] pairs, when the query asked for groups. */
   groups_json?: string;
 }
@@ -52,39 +45,9 @@ const groupsColumn =
 
 const sqliteUnavailableCodes = new Set([5, 6, 10, 13, 14, 26]); // BUSY, LOCKED, IOERR, FULL, CANTOPEN, NOTADB
 
-function str(v: JsonValue | undefined): string | null {
-  return typeof v === 'string' ? v : null;
-}
-function getCI(obj: JsonObject, key: string): JsonValue | undefined {
-  if (key in obj) return obj[key];
-  const lower = key.toLowerCase();
-  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return obj[k];
-  return undefined;
-}
-
-function derivedColumns(type: ResourceType, data: JsonObject) {
-  const userName = type === 'User' ? str(getCI(data, 'userName')) : null;
-  const displayName = str(getCI(data, 'displayName'));
-  const active = getCI(data, 'active');
-  return {
-    user_name_lc: userName === null ? null : userName.toLowerCase(),
-    external_id: str(getCI(data, 'externalId')),
-    display_name_lc: displayName === null ? null : displayName.toLowerCase(),
-    active: typeof active === 'boolean' ? (active ? 1 : 0) : null,
-  };
-}
-
-function emailsOf(data: JsonObject): Array<{ value: string; type: string | null }> {
-  const emails = getCI(data, 'emails');
-  if (!Array.isArray(emails)) return [];
-  const out: Array<{ value: string; type: string | null }> = [];
-  for (const e of emails) {
-    if (e && typeof e === 'object' && !Array.isArray(e)) {
-      const value = str(getCI(e, 'value'));
-      if (value !== null) out.push({ value: value.toLowerCase(), type: str(getCI(e, 'type'))?.toLowerCase() ?? null });
-    }
-  }
-  return out;
+/** SQLite has no boolean type: the `active` column holds 1, 0 or NULL. */
+function sqliteBoolean(b: boolean | null): number | null {
+  return b === null ? null : b ? 1 : 0;
 }
 
 const chunkSize = 500;
@@ -98,25 +61,13 @@ function marks(n: number): string {
 }
 
 function toResource(row: ResourceRow): StoredResource {
-  const resource: StoredResource = {
-    id: row.id,
-    type: row.type as ResourceType,
-    data: JSON.parse(row.data) as JsonObject,
-    created: row.created,
-    lastModified: row.last_modified,
-    version: Number(row.version),
-  };
+  const resource = resourceFromRow(row);
   if (typeof row.groups_json === 'string') {
     const pairs = JSON.parse(row.groups_json) as Array<[string, unknown]>;
     pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     resource.groups = pairs.map(([value, display]) => (typeof display === 'string' ? { value, display } : { value }));
   }
   return resource;
-}
-
-/** The document matchesFilter evaluates: data plus id and meta. */
-function filterDocument(r: StoredResource): JsonObject {
-  return { ...r.data, id: r.id, meta: { resourceType: r.type, created: r.created, lastModified: r.lastModified } };
 }
 
 function now(): string {
@@ -400,9 +351,9 @@ export class SqliteStorage implements Storage {
     const writeEmails = (type: ResourceType, id: string, data: JsonObject, replace: boolean) => {
       if (type !== 'User') return;
       if (replace) self.run('DELETE FROM emails WHERE tenant = ? AND user_id = ?', tenant, id);
-      for (const e of emailsOf(data)) self.run('INSERT INTO emails (tenant, user_id, value_lc, type_lc) VALUES (?, ?, ?, ?)', tenant, id, e.value, e.type);
+      for (const e of emailRows(data)) self.run('INSERT INTO emails (tenant, user_id, value_lc, type_lc) VALUES (?, ?, ?, ?)', tenant, id, e.value, e.type);
     };
-    const sameEmails = (a: JsonObject, b: JsonObject) => JSON.stringify(emailsOf(a)) === JSON.stringify(emailsOf(b));
+    const sameEmails = (a: JsonObject, b: JsonObject) => JSON.stringify(emailRows(a)) === JSON.stringify(emailRows(b));
 
     return {
       tenant,
@@ -412,10 +363,10 @@ export class SqliteStorage implements Storage {
         exec(() => {
           if (!self.get('SELECT 1 FROM tenants WHERE name = ?', tenant)) throw new NotFoundError(`tenant "${tenant}" does not exist`);
           const t = self.timestamp();
-          const d = derivedColumns(type, data);
+          const d = indexedValues(type, data);
           self.run(
             'INSERT INTO resources (tenant, id, type, data, created, last_modified, version, user_name_lc, external_id, display_name_lc, active) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)',
-            tenant, id, type, JSON.stringify(data), t, t, d.user_name_lc, d.external_id, d.display_name_lc, d.active,
+            tenant, id, type, JSON.stringify(data), t, t, d.userNameLc, d.externalId, d.displayNameLc, sqliteBoolean(d.active),
           );
           writeEmails(type, id, data, false);
           return { id, type, data, created: t, lastModified: t, version: 1 };
@@ -426,10 +377,10 @@ export class SqliteStorage implements Storage {
           if (!current) return null;
           if (expectedVersion !== undefined && current.version !== expectedVersion) throw new VersionMismatchError();
           const t = self.timestamp();
-          const d = derivedColumns(type, data);
+          const d = indexedValues(type, data);
           self.run(
             'UPDATE resources SET data = ?, last_modified = ?, version = version + 1, user_name_lc = ?, external_id = ?, display_name_lc = ?, active = ? WHERE tenant = ? AND id = ?',
-            JSON.stringify(data), t, d.user_name_lc, d.external_id, d.display_name_lc, d.active, tenant, id,
+            JSON.stringify(data), t, d.userNameLc, d.externalId, d.displayNameLc, sqliteBoolean(d.active), tenant, id,
           );
           if (!sameEmails(current.data, data)) writeEmails(type, id, data, true);
           return { ...current, data, lastModified: t, version: current.version + 1 };
@@ -451,11 +402,11 @@ export class SqliteStorage implements Storage {
         }),
       listMembers: (groupId, options = {}) =>
         exec(() => {
-          const rows = self.all<{ member_id: string; type: string | null; display: string | null }>(
+          const rows = self.all<MemberRow>(
             'SELECT member_id, type, display FROM members WHERE tenant = ? AND group_id = ? AND member_id > ? ORDER BY member_id LIMIT ?',
             tenant, groupId, options.afterValue ?? '', options.limit ?? -1,
           );
-          return rows.map((r): Member => ({ value: r.member_id, ...(r.type !== null ? { type: r.type } : {}), ...(r.display !== null ? { display: r.display } : {}) }));
+          return rows.map(memberFromRow);
         }),
       countMembers: (groupId) => exec(() => Number(self.get<{ n: number }>('SELECT COUNT(*) AS n FROM members WHERE tenant = ? AND group_id = ?', tenant, groupId)?.n ?? 0)),
       // Batches of up to `chunk` values per statement: a member batch costs a few statements, each O(batch · log n).
@@ -535,7 +486,7 @@ export class SqliteStorage implements Storage {
     const indexed = residual === null && column !== null;
     const single = indexed && query.filter !== undefined && matchesAtMostOne(query.filter, type);
     return {
-      startIndex, count, whereSql, params, select, residual, descending, indexed, single,
+      startIndex, count, whereSql, params, select, residual, indexed, single,
       scanSql: `${select} WHERE ${whereSql} ORDER BY ${plus}r.id`,
       singleSql: `${pageSelect} WHERE ${whereSql}`,
       pageSql: `${pageSelect} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`,
@@ -560,7 +511,7 @@ export class SqliteStorage implements Storage {
   }
 
   private query(tenant: string, type: ResourceType, query: ResourceQuery): QueryResult {
-    const { startIndex, count, whereSql, params, residual, descending, indexed, single, pageSql, pageParams, scanSql, singleSql } = this.querySql(tenant, type, query);
+    const { startIndex, count, whereSql, params, residual, indexed, single, pageSql, pageParams, scanSql, singleSql } = this.querySql(tenant, type, query);
     if (single) {
       const rows = this.all<ResourceRow>(singleSql, ...params);
       return { totalResults: rows.length, resources: rows.slice(startIndex - 1, startIndex - 1 + count).map(toResource) };
@@ -582,56 +533,13 @@ export class SqliteStorage implements Storage {
       resources = resources.filter((r) => {
         const doc = filterDocument(r);
         if (withMembers) {
-          doc.members = this.all<{ member_id: string; type: string | null; display: string | null }>(memberStmt, tenant, r.id).map((m) => ({
-            value: m.member_id,
-            ...(m.type !== null ? { type: m.type } : {}),
-            ...(m.display !== null ? { display: m.display } : {}),
-          }));
+          doc.members = this.all<MemberRow>(memberStmt, tenant, r.id).map((m) => ({ ...memberFromRow(m) }));
         }
         return matchesFilter(doc, residual);
       });
     }
-    if (query.sortBy) {
-      const path = query.sortBy;
-      const key = (r: StoredResource): string => {
-        const v = sortValue(filterDocument(r), path);
-        return v === undefined ? '' : String(v).toLowerCase();
-      };
-      const keyed = resources.map((r) => ({ r, k: key(r) }));
-      keyed.sort((a, b) => {
-        if (a.k === b.k) return a.r.id < b.r.id ? -1 : 1;
-        if (a.k === '') return 1;
-        if (b.k === '') return -1;
-        return (a.k < b.k ? -1 : 1) * (descending ? -1 : 1);
-      });
-      resources = keyed.map((x) => x.r);
-    }
-    return { totalResults: resources.length, resources: resources.slice(startIndex - 1, startIndex - 1 + count) };
+    return sortAndPage(resources, query, startIndex, count);
   }
-}
-
-/** Sort key of a document for an attribute path such as `name.familyName` or `emails` (primary or first value). */
-function sortValue(doc: JsonObject, path: string): JsonValue | undefined {
-  const uriMatch = /^(urn:.*):([^:]+)$/.exec(path);
-  let base: JsonValue | undefined = doc;
-  let rest = path;
-  if (uriMatch) {
-    base = getCI(doc, uriMatch[1]!);
-    rest = uriMatch[2]!;
-  }
-  for (const part of rest.split('.')) {
-    if (Array.isArray(base)) {
-      const primary: JsonValue | undefined = base.find((e) => e && typeof e === 'object' && !Array.isArray(e) && getCI(e, 'primary') === true) ?? base[0];
-      base = primary;
-    }
-    if (!base || typeof base !== 'object' || Array.isArray(base)) return undefined;
-    base = getCI(base, part);
-  }
-  if (Array.isArray(base)) {
-    const first: JsonValue | undefined = base[0];
-    base = first && typeof first === 'object' && !Array.isArray(first) ? getCI(first, 'value') : first;
-  }
-  return base;
 }
 
 export function openSqliteStorage(path: string): SqliteStorage {
