@@ -1,13 +1,14 @@
-// service/Dockerfile cannot be built on this machine (no container engine), so this checks it statically
+// service/Dockerfile cannot be built on its official base here (Docker Hub is unreachable), so this checks it statically
 // (Node 24 base, non-root user, production dependencies only, the start command) and then does what its
 // build and runtime stages do without Docker: compile with service/tsconfig.build.json and start
 // `node dist/main.js` on Node 24 configured only by environment variables.
-import { spawn, execFile } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnListening } from './support/listening-process.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const dockerfile = readFileSync(join(root, 'service/Dockerfile'), 'utf8');
@@ -131,24 +132,12 @@ describe('what the image does, without Docker', () => {
     expect(existsSync(join(outDir, 'main.js'))).toBe(true);
     symlinkSync(join(root, 'node_modules'), join(work, 'node_modules'), 'dir');
 
-    const child = spawn(process.execPath, ['dist/main.js'], {
+    const service = await spawnListening(['dist/main.js'], {
       cwd: join(work, 'service'),
       env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: 'sqlite:./data/scim.db', LOG_LEVEL: 'info', SCIM_TENANT: 'contoso', SCIM_TOKEN: 'boot-token-for-image-test' },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const { url, child } = service;
     try {
-      const url = await new Promise<string>((done, fail) => {
-        const timer = setTimeout(() => fail(new Error(`service did not start:\n${output}`)), 20_000);
-        const check = () => {
-          const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-          if (m) { clearTimeout(timer); done(m[1]!); } else setTimeout(check, 50);
-        };
-        check();
-      });
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
       expect(await (await fetch(`${url}/metrics`)).text()).toContain('scim_http_requests_total');
@@ -156,8 +145,8 @@ describe('what the image does, without Docker', () => {
       expect(scim.status).toBe(200);
       expect(existsSync(join(work, 'service/data/scim.db'))).toBe(true);
       child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      expect(output).not.toContain('boot-token-for-image-test');
+      expect(await service.exited).toBe(0);
+      expect(service.output()).not.toContain('boot-token-for-image-test');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

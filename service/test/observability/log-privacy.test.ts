@@ -2,10 +2,10 @@
 // after Entra-shaped traffic with personal data, errors and bad input, its stdout holds neither the bearer
 // token, the admin token, nor any userName, email or display name (issue 2 §11). At debug the same
 // traffic is allowed to log them, so the check is not vacuous.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { spawnListening } from './support/listening-process.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const personal = ['alice.private@contoso.com', 'Alice Private', 'Privatesurname', 'bob.hidden@contoso.com'];
@@ -13,24 +13,12 @@ const personal = ['alice.private@contoso.com', 'Alice Private', 'Privatesurname'
 async function runTraffic(logLevel: string): Promise<{ output: string; exitCode: number | null }> {
   const token = `scim-token-${randomBytes(12).toString('hex')}`;
   const adminToken = randomBytes(24).toString('hex');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'service/src/main.ts')], {
+  const service = await spawnListening(['--import', 'tsx', join(root, 'service/src/main.ts')], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: logLevel, SCIM_TENANT: 'acme', SCIM_TOKEN: token, SCIM_ADMIN_TOKEN: adminToken },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const { url, child } = service;
   try {
-    const url = await new Promise<string>((done, fail) => {
-      const timer = setTimeout(() => fail(new Error(`service did not start:\n${output}`)), 20_000);
-      const check = () => {
-        const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-        if (m) { clearTimeout(timer); done(m[1]!); } else setTimeout(check, 50);
-      };
-      check();
-    });
     const h = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json; charset=utf-8' };
     const user = {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
@@ -46,7 +34,8 @@ async function runTraffic(logLevel: string): Promise<{ output: string; exitCode:
     await fetch(`${url}/scim/acme/Users`, { headers: { authorization: `Bearer ${token}x` } }); // 401
     await fetch(`${url}/admin/tenants/acme/tokens`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: '{"label":"x"}' });
     child.kill('SIGTERM');
-    const exitCode = await exited;
+    const exitCode = await service.exited;
+    const output = service.output();
     for (const secret of [token, adminToken]) expect(output).not.toContain(secret);
     return { output, exitCode };
   } finally {
