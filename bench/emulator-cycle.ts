@@ -2,14 +2,16 @@
 // so engine and service do not share an event loop). An initial cycle of N users and M groups with
 // memberships, managers and group assignments, then an incremental cycle after ~1% changes.
 // Writes objects/s and the exact command into BENCHMARKS.md (section bench:emulator-cycle) with --write.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { NON_GALLERY_TEMPLATE_ID, startEmulator, type SeedDirectory } from '../emulator/index.js';
 import type { CycleReport } from '../emulator/src/engine/report.js';
+import { writeBenchmarkSection } from './support/benchmarks-file.js';
+import { processCpuSeconds } from './support/process-cpu.js';
 
 const HELP = `Usage: npx tsx bench/emulator-cycle.ts [options]
 
@@ -101,12 +103,7 @@ async function startScimChild(db: string, tenant: string, token: string): Promis
 
 /** user+system CPU seconds of a process from /proc (Linux); NaN elsewhere. */
 function procCpu(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
+  return processCpuSeconds(pid) ?? Number.NaN;
 }
 
 interface CpuMark { engine: NodeJS.CpuUsage; service: number }
@@ -234,7 +231,6 @@ async function main(): Promise<number> {
 }
 
 function writeSection(f: Figures, reevaluated: number): void {
-  const path = join(import.meta.dirname, '..', 'BENCHMARKS.md');
   const start = '<!-- bench:emulator-cycle -->';
   const end = '<!-- /bench:emulator-cycle -->';
   const section = `${start}
@@ -258,13 +254,7 @@ per-request latency times ${Math.round(f.initial.requests / (f.users + f.groups)
 i.e. ${Math.round(((f.users + f.groups) * 0.01) / 60)}–${Math.round(((f.users + f.groups) * 0.08) / 60)} h for this directory. The incremental cycle re-evaluates only the changed
 objects (and groups whose members changed), so its request count follows the changes, not the directory size.
 ${end}`;
-  // Replace only this section, under the team's lock (other benchmarks write the same file).
-  const sectionFile = join(tmpdir(), `emulator-cycle-section-${process.pid}.md`);
-  writeFileSync(sectionFile, section);
-  const script = `const fs=require('fs');const [p,s,a,b]=process.argv.slice(1);const sec=fs.readFileSync(s,'utf8');let t='';try{t=fs.readFileSync(p,'utf8')}catch{t='# Benchmarks\\n'}const i=t.indexOf(a),j=t.indexOf(b);t=i>=0&&j>i?t.slice(0,i)+sec+t.slice(j+b.length):t.trimEnd()+'\\n\\n'+sec+'\\n';fs.writeFileSync(p,t);`;
-  const result = spawnSync('flock', ['/tmp/entra-bench.lock', process.execPath, '-e', script, path, sectionFile, start, end], { stdio: 'inherit' });
-  rmSync(sectionFile, { force: true });
-  if (result.status !== 0) throw new Error('could not write BENCHMARKS.md');
+  writeBenchmarkSection('emulator-cycle', section.slice(start.length, -end.length));
 }
 
 process.exitCode = await main();

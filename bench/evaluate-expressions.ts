@@ -3,12 +3,12 @@
  * Benchmark: evaluate 15 typical user mappings (the shipped SCIM defaults plus heavier SignPath/HR-style ones) for
  * 100,000 synthetic users, parsing each expression once. Target (issue 3): under 2 s on a 2-core machine.
  *
- *   flock /tmp/entra-bench.lock npx tsx bench/evaluate-expressions.ts [--users N] [--json] [--no-write]
+ *   npx tsx bench/evaluate-expressions.ts [--users N] [--json] [--no-write]
  *
  * Writes its figures and the command into BENCHMARKS.md between <!-- bench:evaluate-expressions --> markers.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { writeBenchmarkSection } from './support/benchmarks-file.js';
 import { performance } from 'node:perf_hooks';
 import { type SourceObject, type Value, compileExpression, evaluateExpression, parseExpression } from '../expressions/index.js';
 
@@ -148,7 +148,7 @@ const figures = {
   machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
 };
 
-const command = 'flock /tmp/entra-bench.lock npx tsx bench/evaluate-expressions.ts';
+const command = 'npx tsx bench/evaluate-expressions.ts';
 const section = [
   '<!-- bench:evaluate-expressions -->',
   '## Expression evaluation (expressions/)',
@@ -170,12 +170,7 @@ const section = [
   '<!-- /bench:evaluate-expressions -->',
 ].join('\n');
 
-if (!argv.includes('--no-write')) {
-  const file = new URL('../BENCHMARKS.md', import.meta.url);
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const pattern = /<!-- bench:evaluate-expressions -->[\s\S]*?<!-- \/bench:evaluate-expressions -->/;
-  writeFileSync(file, pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`);
-}
+if (!argv.includes('--no-write')) writeBenchmarkSection('evaluate-expressions', section.split('\n').slice(1, -1).join('\n'));
 
 if (argv.includes('--json')) console.log(JSON.stringify(figures, null, 2));
 else console.log(section.split('\n').slice(1, -1).join('\n'));

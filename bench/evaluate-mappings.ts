@@ -3,12 +3,12 @@
  * environment) for N synthetic users, as review-mappings previews do: compile once, then per user
  * evaluate every mapping and build the SCIM payload Entra would POST. Target: 100,000 users < 2 s.
  *
- *   flock /tmp/entra-bench.lock npx tsx bench/evaluate-mappings.ts [--users N] [--runs R] [--json] [--no-write]
+ *   npx tsx bench/evaluate-mappings.ts [--users N] [--runs R] [--json] [--no-write]
  *
  * Writes its figures and the command into BENCHMARKS.md between <!-- bench:evaluate-mappings --> markers.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { writeBenchmarkSection } from './support/benchmarks-file.js';
 import { performance } from 'node:perf_hooks';
 import type { SourceObject, Value } from '../expressions/index.js';
 import {
@@ -134,7 +134,7 @@ const figures = {
   loadAverage: Number(os.loadavg()[0]!.toFixed(2)),
 };
 
-const command = 'flock /tmp/entra-bench.lock npx tsx bench/evaluate-mappings.ts';
+const command = 'npx tsx bench/evaluate-mappings.ts';
 const section = [
   '<!-- bench:evaluate-mappings -->',
   '## Shipped attribute mappings: preview evaluation (bench/evaluate-mappings.ts)',
@@ -156,12 +156,7 @@ const section = [
   '<!-- /bench:evaluate-mappings -->',
 ].join('\n');
 
-if (!argv.includes('--no-write')) {
-  const file = new URL('../BENCHMARKS.md', import.meta.url);
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const pattern = /<!-- bench:evaluate-mappings -->[\s\S]*?<!-- \/bench:evaluate-mappings -->/;
-  writeFileSync(file, pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`);
-}
+if (!argv.includes('--no-write')) writeBenchmarkSection('evaluate-mappings', section.split('\n').slice(1, -1).join('\n'));
 
 if (argv.includes('--json')) console.log(JSON.stringify(figures, null, 2));
 else console.log(section.split('\n').slice(1, -1).join('\n'));

@@ -16,6 +16,7 @@ import pg from 'pg';
 import { openStorage } from '../service/src/storage/index.js';
 import { createTestSchema, sharedServerUrl } from '../service/test/postgres/support/database.js';
 import { startServiceProcess, type ServiceProcess } from '../service/test/resilience/support/service-process.js';
+import { writeBenchmarkSection } from './support/benchmarks-file.js';
 import { compileService } from './support/compiled-service.js';
 
 const HELP = `Production-mode benchmark: Entra request mix on PostgreSQL (1 and 2 service processes) vs SQLite,
@@ -314,21 +315,7 @@ async function main(): Promise<void> {
   const section = lines.join('\n');
   if (o.json) console.log(JSON.stringify({ machine, command, seeds, mixes, memory, targets }, null, 2));
   else console.log(section);
-  if (o.write) writeSection(section);
-}
-
-function writeSection(section: string): void {
-  const path = new URL('../BENCHMARKS.md', import.meta.url).pathname;
-  // Replace only our section, under the shared lock (other benchmarks write the same file).
-  const script = `
-    const fs = require('node:fs');
-    const [path, section] = process.argv.slice(1);
-    const current = fs.existsSync(path) ? fs.readFileSync(path, 'utf8') : '# Benchmarks\\n';
-    const pattern = /<!-- bench:postgres-entra-mix -->[\\s\\S]*?<!-- \\/bench:postgres-entra-mix -->/;
-    const next = pattern.test(current) ? current.replace(pattern, () => section) : current.trimEnd() + '\\n\\n' + section + '\\n';
-    fs.writeFileSync(path, next);
-  `;
-  execFileSync('flock', ['/tmp/entra-bench.lock', process.execPath, '-e', script, path, section]);
+  if (o.write) writeBenchmarkSection('postgres-entra-mix', section.split('\n').slice(1, -1).join('\n'));
 }
 
 main().catch((error: unknown) => {

@@ -9,13 +9,15 @@
 // Writes its figures and the command to BENCHMARKS.md between <!-- bench:service-entra-mix --> markers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon, { type RawRequest, type Result } from 'autocannon';
 import { openStorage } from '../service/src/storage/index.js';
 import { startServiceProcess } from '../service/test/resilience/support/service-process.js';
+import { writeBenchmarkSection } from './support/benchmarks-file.js';
+import { processCpuSeconds } from './support/process-cpu.js';
 import { compileService } from './support/compiled-service.js';
 
 const HELP = `Entra request-mix benchmark for the SCIM service (figures → BENCHMARKS.md).
@@ -159,15 +161,6 @@ interface Row {
   errors: number;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (Linux). */
-function cpuSeconds(pid: number | undefined): number | null {
-  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return null;
-  // Fields 14 and 15 (utime, stime) in clock ticks; the command name (field 2) may contain spaces, so count from ")".
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const ticksPerSecond = 100; // USER_HZ on Linux
-  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-}
-
 function row(scenario: string, r: Result, fixedAmount: boolean, cpu: number | null): Row {
   const requests = r['2xx'] + r.non2xx;
   // A fixed-amount run ends on autocannon's one-second tick, so its requests/s would be an artefact: latency only.
@@ -230,14 +223,14 @@ async function main(): Promise<number> {
         // JIT and SQLite page cache warm-up, not measured (the same for the ceiling and the service).
         await autocannon({ url, connections: o.connections, duration: o.warmup, requests: [{ setupRequest: (req) => setup(req) }] });
       }
-      const cpuBefore = cpuSeconds(pids.get(url));
+      const cpuBefore = processCpuSeconds(pids.get(url));
       const result = await autocannon({
         url,
         connections: o.connections,
         ...(extra.amount ? { amount: extra.amount } : { duration: o.duration }),
         requests: [{ setupRequest: (req) => setup(req) }],
       });
-      const cpuAfter = cpuSeconds(pids.get(url));
+      const cpuAfter = processCpuSeconds(pids.get(url));
       rows.push(row(scenario, result, Boolean(extra.amount), cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore));
       const last = rows[rows.length - 1];
       log(`  ${last.requestsPerSecond ?? '—'} req/s, server CPU ${last.cpuMicrosPerRequest ?? '—'} µs/request, p50 ${last.p50} ms, p99 ${last.p99} ms, non-2xx ${last.non2xx}, errors ${last.errors}`);
@@ -354,7 +347,7 @@ async function main(): Promise<number> {
       .join(' / ')} at the end`;
     const command = `npx tsx bench/service-entra-mix.ts --users=${o.users} --duration=${o.duration} --connections=${o.connections} --amount=${o.amount} --warmup=${o.warmup}`;
     if (o.json) console.log(JSON.stringify({ machine, command, seedSeconds: seeded.seconds, rows, targets }, null, 2));
-    if (o.write) writeBenchmarks(markdown(rows, targets, machine, command, o, seeded.seconds));
+    if (o.write) writeBenchmarkSection('service-entra-mix', markdown(rows, targets, machine, command, o, seeded.seconds));
     const failures = rows.filter((r) => r.non2xx > 0 || r.errors > 0);
     if (failures.length > 0) {
       console.error(`bench: non-2xx answers or errors in: ${failures.map((f) => f.scenario).join('; ')}`);
@@ -388,18 +381,6 @@ function markdown(rows: Row[], targets: Record<string, number | boolean>, machin
     `One-member change, ${o.users.toLocaleString('en-US')}-member vs 10-member group: add p50 ratio ${Number(targets.addOneP50Ratio).toFixed(2)}, add/remove throughput ratio ${Number(targets.changeThroughputRatio).toFixed(2)} → within 2x: ${targets.addOneTargetMet ? 'met' : 'NOT met'}.`,
   ];
   return lines.join('\n');
-}
-
-function writeBenchmarks(section: string): void {
-  const file = 'BENCHMARKS.md';
-  const open = '<!-- bench:service-entra-mix -->';
-  const close = '<!-- /bench:service-entra-mix -->';
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const block = `${open}\n${section}\n${close}`;
-  const start = current.indexOf(open);
-  const end = current.indexOf(close);
-  const next = start >= 0 && end > start ? current.slice(0, start) + block + current.slice(end + close.length) : `${current.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, next);
 }
 
 main().then(
