@@ -531,7 +531,7 @@ function replaceImpl(args: readonly Thunk[], node: CallExpression, present: read
       const t = scalar(template(ctx));
       if (t === null) return null;
       const old = text(oldValue(ctx));
-      return old === '' ? t : t.replaceAll(old, s);
+      return old === '' ? t : t.replaceAll(old, () => s);
     };
   }
   if (has(1)) {
@@ -539,7 +539,9 @@ function replaceImpl(args: readonly Thunk[], node: CallExpression, present: read
     return (ctx) =>
       perValue(source(ctx), (s) => {
         const old = text(oldValue(ctx));
-        return old === '' ? s : s.replaceAll(old, text(replacementValue(ctx)));
+        const replacement = text(replacementValue(ctx));
+        // A function replacer: a literal Replace inserts `$$` or `$&` as typed, as .NET's String.Replace does.
+        return old === '' ? s : s.replaceAll(old, () => replacement);
       });
   }
   if (has(2)) {

@@ -297,6 +297,10 @@ describe('string functions (§5)', () => {
 
   it('Replace: literal replacement is case-sensitive and replaces every occurrence', () => {
     expect(value('Replace([a], "x", , , "y", , )', { a: 'xXx' })).toBe('yXy');
+    // Literal mode inserts `$` sequences as typed (found by the Replace property test, seed -1459509232).
+    expect(value('Replace([a], "a", , , "$$", , )', { a: 'a' })).toBe('$$');
+    expect(value('Replace([a], "a", , , "<$&>", , )', { a: 'ba' })).toBe('b<$&>');
+    expect(value('Replace([a], "x", , , , , [t])', { a: '$$', t: 'x-x' })).toBe('$$-$$');
     expect(value('Replace([a], , "(?<d>\\\\d+)", , "<${d}>", , )', { a: 'a1b22' })).toBe('a<1>b<22>');
     expect(value('Replace([a], , "(\\\\w)(\\\\w)", , "$2$1", , )', { a: 'abcd' })).toBe('badc');
   });
