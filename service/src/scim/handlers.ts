@@ -18,7 +18,7 @@ import {
 import { badRequest, notFound, ScimError } from './errors.js';
 import { parseStorageFilter } from '../filter/index.js';
 import { checkUserPolicies, decideLinkOnCreate, deactivated, policiesFromSettings, usersToDeactivate, type TenantPolicies } from '../policies/index.js';
-import { applyPatch, parsePatchBody, type MemberChange } from './patch.js';
+import { applyPatch, changesOnlyMembers, parsePatchBody, type MemberChange } from './patch.js';
 import { etagOf, normalizeResource, project, renderResource } from './resources.js';
 import { enterpriseAttrIndex, enterpriseSchema, listResponseSchema, userAttrIndex } from './schema.js';
 
@@ -233,17 +233,20 @@ function requireAttribute(type: ResourceType, data: JsonObject): void {
 async function addMembers(store: TenantStore, groupId: string, members: Member[]): Promise<string[]> {
   if (members.length === 0) return [];
   const unique = [...new Map(members.map((m) => [m.value, m])).values()];
-  const existing = await store.existingIds(unique.map((m) => m.value));
-  const missing = unique.filter((m) => !existing.has(m.value)).map((m) => m.value);
+  if (unique.some((m) => m.value === groupId)) throw badRequest('invalidValue', 'a group cannot be a member of itself');
+  // Members already present are a no-op (Entra re-sends them); only new rows count as a change. Unknown ids
+  // reject the request, and throwing rolls back the rows this statement added.
+  const { added, missing } = await store.addExistingMembers(groupId, unique.map((m) => ({ value: m.value, ...(m.display ? { display: m.display } : {}) })));
   if (missing.length) {
     throw badRequest('invalidValue', `members must be ids of existing users or groups of this tenant; not found: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`);
   }
-  if (unique.some((m) => m.value === groupId)) throw badRequest('invalidValue', 'a group cannot be a member of itself');
-  // Members already present are a no-op (Entra re-sends them); only new rows count as a change.
-  const present = new Set(await store.findMembers(groupId, unique.map((m) => m.value)));
-  const fresh = unique.filter((m) => !present.has(m.value));
-  await store.addMembers(groupId, fresh.map((m) => ({ value: m.value, type: existing.get(m.value)!, ...(m.display ? { display: m.display } : {}) })));
-  return fresh.map((m) => m.value);
+  return inRequestOrder(unique.map((m) => m.value), added);
+}
+
+/** `values` that are in `subset`, in the order of `values` (storage returns rows in no particular order). */
+function inRequestOrder(values: string[], subset: string[]): string[] {
+  const set = new Set(subset);
+  return values.filter((v) => set.has(v));
 }
 
 function policiesOf(scope: RequestScope): TenantPolicies {
@@ -302,7 +305,9 @@ export async function createResource(scope: RequestScope, type: ResourceType, bo
     scope.audit.resourceId = id;
     if (type === 'Group' && input.members) await addMembers(store, id, input.members);
     await runHooks(scope, ev, 'afterWrite');
-    return single(201, created, await render(store, scope, created, view), scope);
+    // A user created a moment ago is in no group yet (a group names its members, not the other way round).
+    const fresh: StoredResource = type === 'User' ? { ...created, groups: [] } : created;
+    return single(201, created, await render(store, scope, fresh, view), scope);
   });
 }
 
@@ -357,9 +362,8 @@ async function applyMemberChanges(store: TenantStore, groupId: string, changes: 
         added.push(...(await addMembers(store, groupId, change.members)));
         break;
       case 'remove': {
-        const present = await store.findMembers(groupId, [...new Set(change.values)]);
-        await store.removeMembers(groupId, present);
-        removed.push(...present);
+        const values = [...new Set(change.values)];
+        removed.push(...inRequestOrder(values, await store.removeMembers(groupId, values)));
         break;
       }
       case 'removeAll': {
@@ -384,8 +388,11 @@ export async function patchResource(scope: RequestScope, type: ResourceType, id:
   const ops = parsePatchBody(body);
   scope.audit.resourceId = id;
   scope.audit.summary = `patch ${type}: ${summarizeOps(ops)}`;
+  // A members-only group PATCH without If-Match reads the group without locking it: member rows change row by row,
+  // and the version bump at the end serialises concurrent PATCHes of one (large) group for the shortest time.
+  const lock = !(type === 'Group' && ifMatch === undefined && changesOnlyMembers(ops));
   return transaction(scope, async (store) => {
-    const current = await store.getResource(type, id);
+    const current = await store.getResource(type, id, { lock });
     if (!current) throw notFound(`${type} ${id} not found`);
     checkIfMatch(ifMatch, current);
     const result = applyPatch(type, scope.tenant, current.data, ops);

@@ -27,6 +27,17 @@ export interface PatchResult {
   memberChanges: MemberChange[];
 }
 
+/**
+ * True when every operation only adds or removes group members (`members`, `members[…]`, or a no-path value whose
+ * only attribute is members): the group's own attributes stay as they are.
+ */
+export function changesOnlyMembers(ops: PatchOperation[]): boolean {
+  return ops.every((op) => {
+    if (op.path !== undefined) return /^members(\[|\.|$)/i.test(op.path.trim());
+    return isObject(op.value) && Object.keys(op.value).length > 0 && Object.keys(op.value).every((k) => k.toLowerCase() === 'members');
+  });
+}
+
 /** Validates the PatchOp envelope; op names are matched case-insensitively (Entra sends "Add", "Replace", "Remove"). */
 export function parsePatchBody(body: unknown): PatchOperation[] {
   if (!isObject(body)) throw badRequest('invalidSyntax', 'the PATCH body must be a JSON object {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [...]}');

@@ -170,7 +170,13 @@ export class NotFoundError extends Error {
 /** Reads and writes of one tenant's resources. Inside `transaction` all of it commits or none. */
 export interface TenantStore {
   readonly tenant: string;
-  getResource(type: ResourceType, id: string): Promise<StoredResource | null>;
+  /**
+   * Inside `transaction` the row stays locked until the end (PostgreSQL: FOR NO KEY UPDATE; SQLite has one writer),
+   * so a read-modify-write never loses an update. `lock: false` reads without it, for a change that only adds or
+   * removes member rows and bumps the version (touchResource locks then): concurrent member PATCHes of one group
+   * then wait for each other only from that bump to COMMIT.
+   */
+  getResource(type: ResourceType, id: string, options?: { lock?: boolean }): Promise<StoredResource | null>;
   query(type: ResourceType, query: ResourceQuery): Promise<QueryResult>;
   /** Throws UniquenessError. `id` is chosen by the caller (a UUID). */
   insertResource(type: ResourceType, id: string, data: JsonObject): Promise<StoredResource>;
@@ -184,12 +190,17 @@ export interface TenantStore {
   /** Members of a group, ordered by value; `limit` for paging large groups. */
   listMembers(groupId: string, options?: { afterValue?: string; limit?: number }): Promise<Member[]>;
   countMembers(groupId: string): Promise<number>;
-  /** Which of `values` are members of the group (O(values)). */
-  findMembers(groupId: string, values: string[]): Promise<string[]>;
-  /** Adds members not yet present (idempotent); returns how many rows were added. */
-  addMembers(groupId: string, members: Member[]): Promise<number>;
-  /** Removes these members; returns how many rows were removed. */
-  removeMembers(groupId: string, values: string[]): Promise<number>;
+  /** Adds members not yet present (idempotent); returns the values added (in no particular order). */
+  addMembers(groupId: string, members: Member[]): Promise<string[]>;
+  /**
+   * Adds those of `members` that are users or groups of this tenant, typed from the resource, unless already
+   * present; returns the values added and the values that are no resource here (the caller rejects the change
+   * and rolls the transaction back). One statement on PostgreSQL: a member PATCH holds its group's row lock
+   * for fewer round trips.
+   */
+  addExistingMembers(groupId: string, members: Member[]): Promise<{ added: string[]; missing: string[] }>;
+  /** Removes these members; returns the values removed (in no particular order). */
+  removeMembers(groupId: string, values: string[]): Promise<string[]>;
   removeAllMembers(groupId: string): Promise<number>;
   /** Groups a resource is a direct member of (for the User `groups` attribute). */
   groupsOf(memberId: string): Promise<GroupRef[]>;

@@ -2,7 +2,7 @@
 // Usage: runStorageContract('sqlite', async () => openSqliteStorage(':memory:')).
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UniquenessError, VersionMismatchError, type Filter, type Storage, type StorageFactory } from '../../src/storage/contract.js';
+import { UniquenessError, VersionMismatchError, type Filter, type ResourceQuery, type Storage, type StorageFactory } from '../../src/storage/contract.js';
 
 const eq = (attr: string, value: string | boolean, extra: Partial<{ uri: string; sub: string; filter: Filter }> = {}): Filter => ({
   kind: 'compare',
@@ -157,24 +157,77 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       await storage.transaction(tenant, async (tx) => {
         for (const u of users) await tx.insertResource('User', u, { userName: `m-${u}@example.com` });
         await tx.insertResource('Group', g, { displayName: 'Engineering' });
-        expect(await tx.addMembers(g, users.map((value) => ({ value, type: 'User' })))).toBe(3);
-        expect(await tx.addMembers(g, [{ value: users[0]! }])).toBe(0);
+        expect((await tx.addMembers(g, users.map((value) => ({ value, type: 'User' })))).sort()).toEqual([...users].sort());
+        expect(await tx.addMembers(g, [{ value: users[0]! }])).toEqual([]);
       });
       await expect(storage.transaction(tenant, (tx) => tx.insertResource('Group', randomUUID(), { displayName: 'ENGINEERING' }))).rejects.toBeInstanceOf(UniquenessError);
       const s = storage.tenantStore(tenant);
       expect(await s.countMembers(g)).toBe(3);
-      expect((await s.findMembers(g, [users[1]!, 'nope'])).sort()).toEqual([users[1]]);
       expect((await s.listMembers(g, { limit: 2 })).length).toBe(2);
       expect((await s.groupsOf(users[0]!))).toEqual([{ value: g, display: 'Engineering' }]);
       expect((await s.query('Group', { filter: eq('members', users[2]!, { sub: 'value' }) })).resources.map((r) => r.id)).toEqual([g]);
       expect((await s.query('Group', { filter: eq('displayName', 'engineering') })).totalResults).toBe(1);
-      expect(await storage.transaction(tenant, (tx) => tx.removeMembers(g, [users[0]!, 'nope']))).toBe(1);
+      expect(await storage.transaction(tenant, (tx) => tx.removeMembers(g, [users[0]!, 'nope', users[0]!]))).toEqual([users[0]]);
       expect(await storage.transaction(tenant, (tx) => tx.deleteResource('User', users[1]!))).toBe(true);
       expect((await s.listMembers(g)).map((m) => m.value)).toEqual([users[2]]);
       const existing = await s.existingIds([users[2]!, users[1]!, g]);
       expect([...existing.entries()].sort()).toEqual([[g, 'Group'], [users[2], 'User']].sort());
       const touched = await storage.transaction(tenant, (tx) => tx.touchResource('Group', g));
       expect(touched?.version).toBe(2);
+    });
+
+    it('a transaction reads its own writes, and a failing write fails the transaction however late it is sent', async () => {
+      const [u, v] = [randomUUID(), randomUUID()];
+      const byName = (name: string): ResourceQuery => ({ filter: { kind: 'compare', path: { attr: 'userName' }, op: 'eq', value: name } });
+      const seen = await storage.transaction(tenant, async (tx) => {
+        await tx.insertResource('User', u, { userName: `own-${u}@example.com`, title: 'a' });
+        const afterInsert = (await tx.query('User', byName(`own-${u}@example.com`))).resources.map((r) => r.data.title);
+        const locked = await tx.getResource('User', u);
+        await tx.updateResource('User', u, { ...locked!.data, title: 'b', emails: [{ value: `own-${u}@example.com`, type: 'work' }] }, locked!.version);
+        const afterUpdate = await tx.getResource('User', u);
+        const byEmail = await tx.query('User', { filter: { kind: 'compare', path: { attr: 'emails', sub: 'value' }, op: 'eq', value: `own-${u}@example.com` } });
+        return { afterInsert, afterUpdate: [afterUpdate?.data.title, afterUpdate?.version], byEmail: byEmail.resources.map((r) => r.id) };
+      });
+      expect(seen).toEqual({ afterInsert: ['a'], afterUpdate: ['b', 2], byEmail: [u] });
+      // A duplicate userName written last in the transaction still fails it, and nothing of it stays.
+      await expect(storage.transaction(tenant, async (tx) => {
+        await tx.insertResource('User', v, { userName: `other-${v}@example.com` });
+        await tx.insertResource('User', randomUUID(), { userName: `OWN-${u}@example.com` });
+      })).rejects.toBeInstanceOf(UniquenessError);
+      expect(await storage.tenantStore(tenant).getResource('User', v)).toBeNull();
+      // An update with a stale expected version fails without writing.
+      await expect(storage.transaction(tenant, async (tx) => {
+        const current = await tx.getResource('User', u);
+        await tx.updateResource('User', u, { ...current!.data, title: 'c' }, current!.version - 1);
+      })).rejects.toBeInstanceOf(VersionMismatchError);
+      expect((await storage.tenantStore(tenant).getResource('User', u))?.data.title).toBe('b');
+    });
+
+    it('addExistingMembers adds only resources of the tenant, typed from the resource, and names the missing ids', async () => {
+      const [u, g, sub, strangerOfOther] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      await storage.transaction(other, (tx) => tx.insertResource('User', strangerOfOther, { userName: `${strangerOfOther}@example.com` }));
+      await storage.transaction(tenant, async (tx) => {
+        await tx.insertResource('User', u, { userName: `${u}@example.com` });
+        await tx.insertResource('Group', g, { displayName: `G ${g}` });
+        await tx.insertResource('Group', sub, { displayName: `Sub ${sub}` });
+      });
+      const first = await storage.transaction(tenant, (tx) =>
+        tx.addExistingMembers(g, [{ value: u, display: 'Ursula' }, { value: 'nope-1' }, { value: sub }, { value: strangerOfOther }, { value: u }]),
+      );
+      expect(first.added.sort()).toEqual([u, sub].sort());
+      expect(first.missing).toEqual(['nope-1', strangerOfOther]);
+      // Already present: a no-op, not an error.
+      expect(await storage.transaction(tenant, (tx) => tx.addExistingMembers(g, [{ value: u }]))).toEqual({ added: [], missing: [] });
+      const members = await storage.tenantStore(tenant).listMembers(g);
+      expect(members.map((m) => [m.value, m.type, m.display ?? null]).sort()).toEqual([[u, 'User', 'Ursula'], [sub, 'Group', null]].sort());
+      // A caller that rejects missing ids throws, and the rows the call added roll back with the transaction.
+      const h = randomUUID();
+      await storage.transaction(tenant, (tx) => tx.insertResource('Group', h, { displayName: `H ${h}` }));
+      await expect(storage.transaction(tenant, async (tx) => {
+        const { missing } = await tx.addExistingMembers(h, [{ value: u }, { value: 'nope-2' }]);
+        if (missing.length) throw new Error('rejected');
+      })).rejects.toThrow('rejected');
+      expect(await storage.tenantStore(tenant).countMembers(h)).toBe(0);
     });
 
     it('filters groups on members: members[value eq …] (or-ed), members pr, not (members pr), other member sub-attributes', async () => {

@@ -34,12 +34,14 @@ import {
 import type { WebhookDeliveryStore } from '../../events/delivery-store.js';
 import { createPool, isRetryableConflict, isUnavailableError, isUniqueViolation, parsePostgresUrl, type PostgresSettings } from './connection.js';
 import { createPostgresDeliveryStore } from './delivery-store.js';
-import { mentionsMembers, numbered, sortColumn, splitPostgresFilter, type SqlParam } from './filter-sql.js';
+import { matchesAtMostOne, mentionsMembers, numbered, sortColumn, splitPostgresFilter, type SqlParam } from './filter-sql.js';
 import { migrate } from './migrate.js';
-import { appendEvents } from './outbox.js';
+import { appendEventsStatement, auditColumns, type AuditRow } from './outbox.js';
+import { statement, TransactionConnection } from './transaction-connection.js';
 import { emailRows, filterDocument, indexedValues, memberFromRow, resourceFromRow, sortAndPage, type MemberRow, type ResourceRowBase } from '../sql/documents.js';
 
-type Queryable = pg.Pool | pg.PoolClient;
+/** Where statements run: the pool (reads), a connection, or a transaction's connection (which carries BEGIN). */
+type Queryable = pg.Pool | pg.PoolClient | TransactionConnection;
 
 interface ResourceRow extends ResourceRowBase {
   /** [group id, group document] pairs ordered by id (json, parsed by pg), when the query asked for groups. */
@@ -65,6 +67,7 @@ interface TokenRow {
 
 const resourceColumns = 'r.id, r.type, r.data, r.created, r.last_modified, r.version';
 const retryAttempts = 4;
+const maxPreparedStatements = 200;
 
 /** The emails table's rows of a User document as the two arrays the insert unnests. */
 function emailArrays(type: ResourceType, data: JsonObject): { values: string[]; types: Array<string | null> } {
@@ -92,6 +95,22 @@ function withoutNul(value: SqlParam): SqlParam {
   if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\ufffd') : value;
   if (Array.isArray(value)) return value.some((v) => typeof v === 'string' && v.includes('\u0000')) ? value.map((v) => (typeof v === 'string' ? v.replaceAll('\u0000', '\ufffd') : v)) : value;
   return value;
+}
+
+// Statements are prepared per connection (statementName): they name their columns, because a prepared `SELECT *`
+// fails with "cached plan must not change result type" once a migration adds a column.
+const tokenColumns = 'id, tenant, hash, label, created, revoked';
+const auditInsert = `INSERT INTO audit (${auditColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
+
+function auditParams(entry: AuditEntry): AuditRow {
+  return [entry.tenant, entry.time, entry.tokenId ?? null, entry.method, entry.resourceType ?? null, entry.resourceId ?? null, entry.summary, entry.status, entry.outcome, entry.dryRun];
+}
+
+/** The first of each value (a request may name a member twice). */
+function uniqueMembers(members: Member[]): Member[] {
+  const unique = new Map<string, Member>();
+  for (const m of members) if (!unique.has(m.value)) unique.set(m.value, m);
+  return [...unique.values()];
 }
 
 function toToken(r: TokenRow): TokenRecord {
@@ -144,6 +163,7 @@ export class PostgresStorage implements Storage {
   readonly engine = 'postgres';
   private readonly counters: OperationStats = { statements: 0, rows: 0 };
   private lastTimestamp = '';
+  private readonly statementNames = new Map<string, string>();
   private closed = false;
 
   constructor(
@@ -178,10 +198,30 @@ export class PostgresStorage implements Storage {
     throw error;
   }
 
-  private async sql<T extends pg.QueryResultRow = Record<string, unknown>>(db: Queryable, text: string, params: SqlParam[] = []): Promise<pg.QueryResult<T>> {
+  /**
+   * The statement's name: the first `maxPreparedStatements` distinct texts are prepared on each connection, so
+   * PostgreSQL parses them once and plans them from its plan cache (planning was the largest part of its CPU
+   * time under Entra's mix). Bounded, because filter shapes come from requests.
+   */
+  private statementName(text: string): string | undefined {
+    let name = this.statementNames.get(text);
+    if (name === undefined && this.statementNames.size < maxPreparedStatements) {
+      name = `scim_${this.statementNames.size}`;
+      this.statementNames.set(text, name);
+    }
+    return name;
+  }
+
+  /** One round trip; `commit` sends COMMIT with it (on a transaction's connection). */
+  private async sql<T extends pg.QueryResultRow = Record<string, unknown>>(db: Queryable, text: string, params: SqlParam[] = [], commit = false): Promise<pg.QueryResult<T>> {
     if (this.closed) throw new StorageUnavailableError('storage is closed');
     try {
-      const result = await db.query<T>(text, params.map(withoutNul));
+      const values = params.map(withoutNul);
+      const name = this.statementName(text);
+      const result =
+        db instanceof TransactionConnection
+          ? await (commit ? db.commitWith<T>(text, values, name) : db.query<T>(text, values, name))
+          : await db.query<T>(statement(text, values, name));
       this.counters.statements++;
       this.counters.rows += result.rowCount ?? result.rows.length;
       return result;
@@ -264,11 +304,11 @@ export class PostgresStorage implements Storage {
     return toToken(record);
   }
   async listTokens(tenant: string): Promise<TokenRecord[]> {
-    const { rows } = await this.sql<TokenRow>(this.pool, 'SELECT * FROM tokens WHERE tenant = $1 ORDER BY created, id', [tenant]);
+    const { rows } = await this.sql<TokenRow>(this.pool, `SELECT ${tokenColumns} FROM tokens WHERE tenant = $1 ORDER BY created, id`, [tenant]);
     return rows.map(toToken);
   }
   async activeTokens(tenant: string): Promise<TokenRecord[]> {
-    const { rows } = await this.sql<TokenRow>(this.pool, 'SELECT * FROM tokens WHERE tenant = $1 AND revoked IS NULL ORDER BY created, id', [tenant]);
+    const { rows } = await this.sql<TokenRow>(this.pool, `SELECT ${tokenColumns} FROM tokens WHERE tenant = $1 AND revoked IS NULL ORDER BY created, id`, [tenant]);
     return rows.map(toToken);
   }
   async revokeToken(tenant: string, id: string): Promise<boolean> {
@@ -280,16 +320,12 @@ export class PostgresStorage implements Storage {
     await this.insertAudit(this.pool, entry);
   }
   private async insertAudit(db: Queryable, entry: AuditEntry): Promise<void> {
-    await this.sql(
-      db,
-      'INSERT INTO audit (tenant, time, token_id, method, resource_type, resource_id, summary, status, outcome, dry_run) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
-      [entry.tenant, entry.time, entry.tokenId ?? null, entry.method, entry.resourceType ?? null, entry.resourceId ?? null, entry.summary, entry.status, entry.outcome, entry.dryRun],
-    );
+    await this.sql(db, auditInsert, auditParams(entry));
   }
   async listAudit(tenant: string, options: { limit?: number; beforeSeq?: number } = {}): Promise<StoredAuditEntry[]> {
     const limit = Math.max(1, Math.min(options.limit ?? 100, 1000));
     const { rows } = await this.sql<Record<string, unknown>>(
-      this.pool, 'SELECT * FROM audit WHERE tenant = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3', [tenant, options.beforeSeq ?? Number.MAX_SAFE_INTEGER, limit],
+      this.pool, `SELECT seq, ${auditColumns} FROM audit WHERE tenant = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`, [tenant, options.beforeSeq ?? Number.MAX_SAFE_INTEGER, limit],
     );
     return rows.map((r) => ({
       seq: Number(r.seq),
@@ -347,22 +383,20 @@ export class PostgresStorage implements Storage {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.withClient(async (client) => {
-          await this.sql(client, 'BEGIN');
+          const tx = new TransactionConnection(client);
           try {
             const changes = new ChangeLog();
-            const result = await work(this.makeStore(tenant, client, changes));
+            const result = await work(this.makeStore(tenant, tx, changes));
             if (options.rollback) {
-              await this.sql(client, 'ROLLBACK');
+              await tx.runAndRollback().catch((error: unknown) => this.translate(error));
               return result;
             }
-            const entry = options.audit?.(result);
-            if (entry) await this.insertAudit(client, entry);
-            // Outbox rows last: appendEvent locks the tenant's counter row until COMMIT.
-            await this.writeEvents(client, tenant, changes.list());
-            await this.sql(client, 'COMMIT');
+            // Audit entry and outbox rows in one statement, sent with COMMIT: appending events locks the tenant's
+            // counter row until COMMIT.
+            await this.finish(tx, tenant, changes.list(), options.audit?.(result));
             return result;
           } catch (error) {
-            await client.query('ROLLBACK').catch(() => undefined);
+            await tx.rollback().catch(() => undefined);
             throw error;
           }
         });
@@ -377,9 +411,8 @@ export class PostgresStorage implements Storage {
     }
   }
 
-  /** All of a transaction's events in one statement (one round trip however many resources changed). */
-  private async writeEvents(client: pg.PoolClient, tenant: string, changes: PendingChange[]): Promise<void> {
-    if (changes.length === 0) return;
+  /** Commits with the transaction's events and audit entry: one statement, sent with COMMIT (one round trip). */
+  private async finish(tx: TransactionConnection, tenant: string, changes: PendingChange[], audit: AuditEntry | undefined): Promise<void> {
     const events = changes.map((change) => {
       const data: Record<string, unknown> = {};
       if (change.version !== undefined && change.kind !== 'deleted') data.version = change.version;
@@ -388,13 +421,14 @@ export class PostgresStorage implements Storage {
       if (change.allMembersRemoved) data.allMembersRemoved = true;
       return { type: `${change.resourceType.toLowerCase()}.${change.kind}`, resourceType: change.resourceType, resourceId: change.resourceId, data };
     });
-    try {
-      await appendEvents(client, tenant, events);
-      this.counters.statements++;
-      this.counters.rows += events.length;
-    } catch (error) {
-      this.translate(error);
-    }
+    const last =
+      events.length > 0
+        ? appendEventsStatement(tenant, events, audit && auditParams(audit))
+        : audit
+          ? { text: auditInsert, values: auditParams(audit) }
+          : null;
+    if (!last) return tx.commit().catch((error: unknown) => this.translate(error));
+    await this.sql(tx, last.text, last.values as SqlParam[], true);
   }
 
   // -- tenant store ---------------------------------------------------------------------------
@@ -405,10 +439,35 @@ export class PostgresStorage implements Storage {
     // COMMIT, so version checks and read-modify-write (PATCH) never lose an update.
     const lock = changes ? ' FOR NO KEY UPDATE' : '';
     const log = changes ?? new ChangeLog();
-    const getResource = async (type: ResourceType, id: string): Promise<StoredResource | null> => {
-      const { rows } = await this.sql<ResourceRow>(db, `SELECT ${resourceColumns} FROM resources r WHERE r.tenant = $1 AND r.id = $2 AND r.type = $3${lock}`, [tenant, id, type]);
-      return rows[0] ? toResource(rows[0]) : null;
+    // Rows this transaction read with the lock, as read: an update of one of them has a known outcome (the next
+    // version), so it is deferred to travel with the next statement or COMMIT instead of costing a round trip.
+    const lockedRows = new Map<string, StoredResource>();
+    const key = (type: ResourceType, id: string) => `${type}\u0000${id}`;
+    // A membership change in this transaction makes the users' groups read with their rows stale.
+    const forgetGroups = () => {
+      for (const [k, r] of lockedRows) {
+        if (!r.groups) continue;
+        const { groups: _stale, ...rest } = r;
+        lockedRows.set(k, rest);
+      }
     };
+    const getResource = async (type: ResourceType, id: string, options: { lock?: boolean } = {}): Promise<StoredResource | null> => {
+      const locking = options.lock === false ? '' : lock;
+      // A locked User comes with its groups: the answer to its PATCH renders them without another round trip.
+      const columns = locking && type === 'User' ? `${resourceColumns}, ${groupsColumn}` : resourceColumns;
+      const { rows } = await this.sql<ResourceRow>(db, `SELECT ${columns} FROM resources r WHERE r.tenant = $1 AND r.id = $2 AND r.type = $3${locking}`, [tenant, id, type]);
+      const resource = rows[0] ? toResource(rows[0]) : null;
+      if (resource && locking) lockedRows.set(key(type, id), resource);
+      return resource;
+    };
+    /** Holds a write back on the transaction's connection (see TransactionConnection.defer). */
+    const defer = (tx: TransactionConnection, text: string, values: SqlParam[]) => tx.defer(text, values.map(withoutNul));
+    /** The statement that rewrites a user's emails rows (only sent when they changed). */
+    const emailsStatement = (id: string, emails: { values: string[]; types: Array<string | null> }) => ({
+      text: `WITH gone AS (DELETE FROM emails WHERE tenant = $1 AND user_id = $2)
+             INSERT INTO emails (tenant, user_id, value_lc, type_lc) SELECT $1, $2, e.value, e.type FROM unnest($3::text[], $4::text[]) AS e(value, type)`,
+      values: [tenant, id, emails.values, emails.types as string[]] as SqlParam[],
+    });
 
     return {
       tenant,
@@ -418,51 +477,78 @@ export class PostgresStorage implements Storage {
         const t = this.timestamp();
         const d = indexedValues(type, data);
         const emails = emailArrays(type, data);
-        try {
-          await this.sql(
-            db,
-            `WITH inserted AS (
+        const text = `WITH inserted AS (
                INSERT INTO resources (tenant, id, type, data, created, last_modified, version, user_name_lc, external_id, display_name_lc, active)
                VALUES ($1, $2, $3, $4, $5, $5, 1, $6, $7, $8, $9) RETURNING tenant, id)
              INSERT INTO emails (tenant, user_id, value_lc, type_lc)
-             SELECT inserted.tenant, inserted.id, e.value, e.type FROM inserted, unnest($10::text[], $11::text[]) AS e(value, type)`,
-            [tenant, id, type, JSON.stringify(data), t, d.userNameLc, d.externalId, d.displayNameLc, d.active, emails.values, emails.types as string[]],
-          );
-        } catch (error) {
-          if (error instanceof NotFoundError) throw new NotFoundError(`tenant "${tenant}" does not exist`);
-          throw error;
+             SELECT inserted.tenant, inserted.id, e.value, e.type FROM inserted, unnest($10::text[], $11::text[]) AS e(value, type)`;
+        const values: SqlParam[] = [tenant, id, type, JSON.stringify(data), t, d.userNameLc, d.externalId, d.displayNameLc, d.active, emails.values, emails.types as string[]];
+        // In a transaction the insert's outcome is known (or it fails the whole request): it goes with the next statement.
+        if (db instanceof TransactionConnection) defer(db, text, values);
+        else {
+          try {
+            await this.sql(db, text, values);
+          } catch (error) {
+            if (error instanceof NotFoundError) throw new NotFoundError(`tenant "${tenant}" does not exist`);
+            throw error;
+          }
         }
         log.record(type, id, 'created', 1);
-        return { id, type, data, created: t, lastModified: t, version: 1 };
+        const created: StoredResource = { id, type, data, created: t, lastModified: t, version: 1 };
+        lockedRows.set(key(type, id), created);
+        return created;
       },
       updateResource: async (type, id, data, expectedVersion) => {
-        const current = await getResource(type, id);
-        if (!current) return null;
-        if (expectedVersion !== undefined && current.version !== expectedVersion) throw new VersionMismatchError();
         const t = this.timestamp();
         const d = indexedValues(type, data);
         const emails = emailArrays(type, data);
-        const old = emailArrays(type, current.data);
-        const emailsChanged = JSON.stringify(old) !== JSON.stringify(emails);
-        // The version condition makes the check hold even for a caller that did not lock the row.
-        const { rows } = await this.sql<{ version: number }>(
-          db,
-          `UPDATE resources SET data = $3, last_modified = $4, version = version + 1, user_name_lc = $5, external_id = $6, display_name_lc = $7, active = $8
-            WHERE tenant = $1 AND id = $2 AND version = $9 RETURNING version`,
-          [tenant, id, JSON.stringify(data), t, d.userNameLc, d.externalId, d.displayNameLc, d.active, current.version],
-        );
-        if (!rows[0]) throw new VersionMismatchError();
-        if (emailsChanged) {
-          await this.sql(
+        const known = db instanceof TransactionConnection ? lockedRows.get(key(type, id)) : undefined;
+        if (known && db instanceof TransactionConnection) {
+          // Locked since this transaction read (or created) it: the version check and the result need no round trip.
+          if (expectedVersion !== undefined && expectedVersion !== known.version) throw new VersionMismatchError();
+          defer(
             db,
-            `WITH gone AS (DELETE FROM emails WHERE tenant = $1 AND user_id = $2)
-             INSERT INTO emails (tenant, user_id, value_lc, type_lc) SELECT $1, $2, e.value, e.type FROM unnest($3::text[], $4::text[]) AS e(value, type)`,
-            [tenant, id, emails.values, emails.types as string[]],
+            `UPDATE resources SET data = $4, last_modified = $5, version = version + 1, user_name_lc = $6, external_id = $7, display_name_lc = $8, active = $9
+              WHERE tenant = $1 AND id = $2 AND type = $3`,
+            [tenant, id, type, JSON.stringify(data), t, d.userNameLc, d.externalId, d.displayNameLc, d.active],
           );
+          if (JSON.stringify(emailArrays(type, known.data)) !== JSON.stringify(emails)) {
+            const e = emailsStatement(id, emails);
+            defer(db, e.text, e.values);
+          }
+          const updated: StoredResource = { ...known, data, lastModified: t, version: known.version + 1 };
+          lockedRows.set(key(type, id), updated);
+          log.record(type, id, 'updated', updated.version);
+          return updated;
         }
-        const version = Number(rows[0].version);
-        log.record(type, id, 'updated', version);
-        return { ...current, data, lastModified: t, version };
+        // One statement: the CTE locks the row (a caller that did not lock it yet waits here for other writers) and
+        // hands over the previous document, whose emails decide whether the emails rows change; a User's groups come
+        // back for rendering, so a PATCH answers without another round trip.
+        const { rows } = await this.sql<{ created: string; version: number; previous: string; groups?: Array<[string, string]> }>(
+          db,
+          `WITH previous AS (SELECT data FROM resources WHERE tenant = $1 AND id = $2 AND type = $3 FOR NO KEY UPDATE)
+           UPDATE resources r SET data = $4, last_modified = $5, version = r.version + 1, user_name_lc = $6, external_id = $7, display_name_lc = $8, active = $9
+             FROM previous WHERE r.tenant = $1 AND r.id = $2 AND r.type = $3 AND ($10::bigint IS NULL OR r.version = $10::bigint)
+           RETURNING r.created, r.version, previous.data AS previous${type === 'User' ? `, ${groupsColumn}` : ''}`,
+          [tenant, id, type, JSON.stringify(data), t, d.userNameLc, d.externalId, d.displayNameLc, d.active, expectedVersion ?? null],
+        );
+        const row = rows[0];
+        if (!row) {
+          if (expectedVersion === undefined) return null;
+          const exists = await this.sql(db, 'SELECT 1 FROM resources WHERE tenant = $1 AND id = $2 AND type = $3', [tenant, id, type]);
+          if (exists.rows.length === 0) return null;
+          throw new VersionMismatchError();
+        }
+        const old = emailArrays(type, JSON.parse(row.previous) as JsonObject);
+        if (JSON.stringify(old) !== JSON.stringify(emails)) {
+          const e = emailsStatement(id, emails);
+          await this.sql(db, e.text, e.values);
+        }
+        const updated: StoredResource = { id, type, data, created: row.created, lastModified: t, version: Number(row.version) };
+        if (row.groups) updated.groups = row.groups.map(([groupId, group]) => groupRef(groupId, group));
+        if (changes) lockedRows.set(key(type, id), updated); // the statement locked it
+        log.record(type, id, 'updated', updated.version);
+        return updated;
       },
       touchResource: async (type, id) => {
         const { rows } = await this.sql<ResourceRow>(
@@ -472,10 +558,13 @@ export class PostgresStorage implements Storage {
         );
         if (!rows[0]) return null;
         const resource = toResource(rows[0]);
+        if (changes) lockedRows.set(key(type, id), resource); // the UPDATE locked it
         log.record(type, id, 'updated', resource.version);
         return resource;
       },
       deleteResource: async (type, id) => {
+        lockedRows.delete(key(type, id));
+        forgetGroups();
         // Emails and the group's own member rows go by ON DELETE CASCADE; its memberships in other groups here.
         const { rows } = await this.sql<{ n: number; groups: string[] }>(
           db,
@@ -504,19 +593,10 @@ export class PostgresStorage implements Storage {
         const { rows } = await this.sql<{ n: number }>(db, 'SELECT count(*)::int AS n FROM members WHERE tenant = $1 AND group_id = $2', [tenant, groupId]);
         return Number(rows[0]?.n ?? 0);
       },
-      findMembers: async (groupId, values) => {
-        if (values.length === 0) return [];
-        const { rows } = await this.sql<{ member_id: string }>(
-          db, 'SELECT member_id FROM members WHERE tenant = $1 AND group_id = $2 AND member_id = ANY($3::text[])', [tenant, groupId, values],
-        );
-        const found = new Set(rows.map((r) => r.member_id));
-        return values.filter((v) => found.has(v));
-      },
       addMembers: async (groupId, members) => {
-        const unique = new Map<string, Member>();
-        for (const m of members) if (!unique.has(m.value)) unique.set(m.value, m);
-        if (unique.size === 0) return 0;
-        const list = [...unique.values()];
+        forgetGroups();
+        const list = uniqueMembers(members);
+        if (list.length === 0) return [];
         const { rows } = await this.sql<{ member_id: string }>(
           db,
           `INSERT INTO members (tenant, group_id, member_id, type, display)
@@ -524,18 +604,43 @@ export class PostgresStorage implements Storage {
            ON CONFLICT DO NOTHING RETURNING member_id`,
           [tenant, groupId, list.map((m) => m.value), list.map((m) => m.type ?? null) as string[], list.map((m) => m.display ?? null) as string[]],
         );
-        log.members(groupId, rows.map((r) => r.member_id), []);
-        return rows.length;
+        const added = rows.map((r) => r.member_id);
+        log.members(groupId, added, []);
+        return added;
+      },
+      addExistingMembers: async (groupId, members) => {
+        forgetGroups();
+        const list = uniqueMembers(members);
+        if (list.length === 0) return { added: [], missing: [] };
+        // The type comes from the resource; ids that are no resource of the tenant come back as `missing`.
+        const { rows } = await this.sql<{ added: string[] | null; missing: string[] | null }>(
+          db,
+          `WITH wanted AS (SELECT m.value, m.display, m.ord FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS m(value, display, ord)),
+                found AS (SELECT w.value, w.display, r.type FROM wanted w JOIN resources r ON r.tenant = $1 AND r.id = w.value),
+                inserted AS (
+                  INSERT INTO members (tenant, group_id, member_id, type, display)
+                  SELECT $1, $2, f.value, f.type, f.display FROM found f
+                  ON CONFLICT DO NOTHING RETURNING member_id)
+           SELECT array(SELECT member_id FROM inserted) AS added,
+                  array(SELECT w.value FROM wanted w WHERE NOT EXISTS (SELECT 1 FROM found f WHERE f.value = w.value) ORDER BY w.ord) AS missing`,
+          [tenant, groupId, list.map((m) => m.value), list.map((m) => m.display ?? null) as string[]],
+        );
+        const added = rows[0]?.added ?? [];
+        log.members(groupId, added, []);
+        return { added, missing: rows[0]?.missing ?? [] };
       },
       removeMembers: async (groupId, values) => {
-        if (values.length === 0) return 0;
+        forgetGroups();
+        if (values.length === 0) return [];
         const { rows } = await this.sql<{ member_id: string }>(
           db, 'DELETE FROM members WHERE tenant = $1 AND group_id = $2 AND member_id = ANY($3::text[]) RETURNING member_id', [tenant, groupId, values],
         );
-        log.members(groupId, [], rows.map((r) => r.member_id));
-        return rows.length;
+        const removed = rows.map((r) => r.member_id);
+        log.members(groupId, [], removed);
+        return removed;
       },
       removeAllMembers: async (groupId) => {
+        forgetGroups();
         const { rowCount } = await this.sql(db, 'DELETE FROM members WHERE tenant = $1 AND group_id = $2', [tenant, groupId]);
         const removed = rowCount ?? 0;
         if (removed > 0) log.members(groupId, [], [], true);
@@ -581,9 +686,13 @@ export class PostgresStorage implements Storage {
     // `userName eq` (seen on fresh tables before ANALYZE). The filter's own index must drive the lookup.
     const key = (c: string) => (where && c !== 'r.active' ? `(${c} || '')` : c);
     const order = column === null ? '' : column === 'r.id' ? `${key('r.id')} ${dir}` : `${column} IS NULL, ${key(column)} ${dir}, ${key('r.id')}`;
+    const indexed = residual === null && column !== null;
     return {
-      startIndex, count, whereSql, params, residual, column,
-      indexed: residual === null && column !== null,
+      startIndex, count, whereSql, params, residual, column, indexed,
+      // A key unique per tenant (userName, a group's displayName, id): no ORDER BY/LIMIT, so the prepared statement's
+      // generic plan is the custom one and PostgreSQL stops planning it on every execution.
+      single: indexed && query.filter !== undefined && matchesAtMostOne(query.filter, type),
+      singleSql: numbered(`${pageSelect} WHERE ${whereSql}`),
       pageSql: numbered(`${pageSelect} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`),
       pageParams: [...params, Math.min(count, 2 ** 31), startIndex - 1],
       scanSql: numbered(`${select} WHERE ${whereSql} ORDER BY r.id`),
@@ -594,12 +703,17 @@ export class PostgresStorage implements Storage {
   /** EXPLAIN of the statement a query runs (tests check that Entra's lookups use an index). */
   async explainQuery(tenant: string, type: ResourceType, query: ResourceQuery): Promise<string[]> {
     const q = this.querySql(tenant, type, query);
-    const { rows } = await this.sql<{ 'QUERY PLAN': string }>(this.pool, `EXPLAIN ${q.indexed ? q.pageSql : q.scanSql}`, q.indexed ? q.pageParams : q.params);
+    const [sql, params] = q.single ? [q.singleSql, q.params] : q.indexed ? [q.pageSql, q.pageParams] : [q.scanSql, q.params];
+    const { rows } = await this.sql<{ 'QUERY PLAN': string }>(this.pool, `EXPLAIN ${sql}`, params);
     return rows.map((r) => r['QUERY PLAN']);
   }
 
   private async query(db: Queryable, tenant: string, type: ResourceType, query: ResourceQuery): Promise<QueryResult> {
-    const { startIndex, count, params, residual, indexed, pageSql, pageParams, scanSql, countSql } = this.querySql(tenant, type, query);
+    const { startIndex, count, params, residual, indexed, single, singleSql, pageSql, pageParams, scanSql, countSql } = this.querySql(tenant, type, query);
+    if (single) {
+      const rows = (await this.sql<ResourceRow>(db, singleSql, params)).rows;
+      return { totalResults: rows.length, resources: rows.slice(startIndex - 1, startIndex - 1 + count).map(toResource) };
+    }
     if (indexed) {
       const rows = count === 0 ? [] : (await this.sql<ResourceRow>(db, pageSql, pageParams)).rows;
       // A first page shorter than asked is the whole result: no COUNT needed (the common `userName eq` case).

@@ -3,7 +3,7 @@
 import type { Filter, ResourceType } from '../contract.js';
 import { escapeLike, splitFilter, type FilterDialect, type SqlFragment } from '../sql/filter-sql.js';
 
-export { mentionsMembers, sortColumn } from '../sql/filter-sql.js';
+export { matchesAtMostOne, mentionsMembers, sortColumn } from '../sql/filter-sql.js';
 
 export type SqlParam = string | number | boolean | null | string[];
 

@@ -29,18 +29,25 @@ export async function appendEvent(client: pg.PoolClient, tenant: string, event: 
   return { id, position: rows[0]!.position };
 }
 
-/** Appends several events in one statement (same ordering guarantee as appendEvent, positions in array order). */
-export async function appendEvents(client: pg.PoolClient, tenant: string, events: NewEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await client.query(
-    `WITH counter AS (
+/** The audit table's insert columns, and a row's values in that order. */
+export const auditColumns = 'tenant, time, token_id, method, resource_type, resource_id, summary, status, outcome, dry_run';
+export type AuditRow = [string, string, string | null, string, string | null, string | null, string, number, string, boolean];
+const auditInsert = `INSERT INTO audit (${auditColumns}) VALUES ($8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`;
+
+/**
+ * The statement that appends several events (same ordering guarantee as appendEvent, positions in array order),
+ * with the transaction's audit row when given: one round trip for both. The engine sends it with COMMIT.
+ */
+export function appendEventsStatement(tenant: string, events: NewEvent[], audit?: AuditRow): { text: string; values: unknown[] } {
+  return {
+    text: `WITH ${audit ? `audit_row AS (${auditInsert}), ` : ''}counter AS (
        INSERT INTO event_counters (tenant_id, last) VALUES ($1, $2)
        ON CONFLICT (tenant_id) DO UPDATE SET last = event_counters.last + $2
        RETURNING last)
      INSERT INTO events (tenant_id, position, id, type, resource_type, resource_id, data)
      SELECT $1, counter.last - $2 + e.ord, e.id, e.type, e.resource_type, e.resource_id, e.data::jsonb
        FROM counter, unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS e(id, type, resource_type, resource_id, data, ord)`,
-    [
+    values: [
       tenant,
       events.length,
       events.map(() => randomUUID()),
@@ -48,6 +55,7 @@ export async function appendEvents(client: pg.PoolClient, tenant: string, events
       events.map((e) => e.resourceType),
       events.map((e) => e.resourceId),
       events.map((e) => JSON.stringify(e.data)),
+      ...(audit ?? []),
     ],
-  );
+  };
 }

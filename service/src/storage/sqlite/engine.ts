@@ -13,6 +13,7 @@ import {
   VersionMismatchError,
   type AuditEntry,
   type JsonObject,
+  type Member,
   type OperationStats,
   type QueryResult,
   type ResourceQuery,
@@ -355,6 +356,28 @@ export class SqliteStorage implements Storage {
     };
     const sameEmails = (a: JsonObject, b: JsonObject) => JSON.stringify(emailRows(a)) === JSON.stringify(emailRows(b));
 
+    // `type IN (…)` lets the (tenant, type, id) index seek each id; without it SQLite walks the tenant's range.
+    const existingIds = (ids: string[]): Map<string, ResourceType> => {
+      const found = new Map<string, ResourceType>();
+      for (const part of chunks([...new Set(ids)])) {
+        for (const row of self.all<{ id: string; type: string }>(`SELECT id, type FROM resources WHERE tenant = ? AND type IN ('User', 'Group') AND id IN (${marks(part.length)})`, tenant, ...part)) {
+          found.set(row.id, row.type as ResourceType);
+        }
+      }
+      return found;
+    };
+    // Batches of up to `chunk` values per statement: a member batch costs a few statements, each O(batch · log n).
+    const addMembers = (groupId: string, members: Member[]): string[] => {
+      const added: string[] = [];
+      for (const part of chunks(members)) {
+        const rows = self.all<{ member_id: string }>(
+          `INSERT OR IGNORE INTO members (tenant, group_id, member_id, type, display) VALUES ${part.map(() => '(?, ?, ?, ?, ?)').join(', ')} RETURNING member_id`,
+          ...part.flatMap((m) => [tenant, groupId, m.value, m.type ?? null, m.display ?? null]),
+        );
+        for (const r of rows) added.push(r.member_id);
+      }
+      return added;
+    };
     return {
       tenant,
       getResource: (type, id) => exec(() => getResource(type, id)),
@@ -409,32 +432,21 @@ export class SqliteStorage implements Storage {
           return rows.map(memberFromRow);
         }),
       countMembers: (groupId) => exec(() => Number(self.get<{ n: number }>('SELECT COUNT(*) AS n FROM members WHERE tenant = ? AND group_id = ?', tenant, groupId)?.n ?? 0)),
-      // Batches of up to `chunk` values per statement: a member batch costs a few statements, each O(batch · log n).
-      findMembers: (groupId, values) =>
+      addMembers: (groupId, members) => exec(() => addMembers(groupId, members)),
+      addExistingMembers: (groupId, members) =>
         exec(() => {
-          const found = new Set<string>();
-          for (const part of chunks([...new Set(values)])) {
-            const rows = self.all<{ member_id: string }>(`SELECT member_id FROM members WHERE tenant = ? AND group_id = ? AND member_id IN (${marks(part.length)})`, tenant, groupId, ...part);
-            for (const r of rows) found.add(r.member_id);
-          }
-          return values.filter((v) => found.has(v));
-        }),
-      addMembers: (groupId, members) =>
-        exec(() => {
-          let added = 0;
-          for (const part of chunks(members)) {
-            added += self.run(
-              `INSERT OR IGNORE INTO members (tenant, group_id, member_id, type, display) VALUES ${part.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
-              ...part.flatMap((m) => [tenant, groupId, m.value, m.type ?? null, m.display ?? null]),
-            );
-          }
-          return added;
+          const types = existingIds(members.map((m) => m.value));
+          const missing = [...new Set(members.filter((m) => !types.has(m.value)).map((m) => m.value))];
+          const added = addMembers(groupId, members.filter((m) => types.has(m.value)).map((m) => ({ ...m, type: types.get(m.value)! })));
+          return { added, missing };
         }),
       removeMembers: (groupId, values) =>
         exec(() => {
-          let removed = 0;
+          const removed: string[] = [];
           for (const part of chunks([...new Set(values)])) {
-            removed += self.run(`DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id IN (${marks(part.length)})`, tenant, groupId, ...part);
+            for (const r of self.all<{ member_id: string }>(`DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id IN (${marks(part.length)}) RETURNING member_id`, tenant, groupId, ...part)) {
+              removed.push(r.member_id);
+            }
           }
           return removed;
         }),
@@ -448,17 +460,7 @@ export class SqliteStorage implements Storage {
             )
             .map((r) => ({ value: r.group_id, ...(r.display !== null ? { display: r.display } : {}) })),
         ),
-      // `type IN (…)` lets the (tenant, type, id) index seek each id; without it SQLite walks the tenant's range.
-      existingIds: (ids) =>
-        exec(() => {
-          const found = new Map<string, ResourceType>();
-          for (const part of chunks([...new Set(ids)])) {
-            for (const row of self.all<{ id: string; type: string }>(`SELECT id, type FROM resources WHERE tenant = ? AND type IN ('User', 'Group') AND id IN (${marks(part.length)})`, tenant, ...part)) {
-              found.set(row.id, row.type as ResourceType);
-            }
-          }
-          return found;
-        }),
+      existingIds: (ids) => exec(() => existingIds(ids)),
     };
   }
 

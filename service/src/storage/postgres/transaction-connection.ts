@@ -1,0 +1,131 @@
+// A transaction's connection that sends BEGIN with the transaction's first statement and COMMIT with its last,
+// and holds back writes whose outcome the engine already knows until the next statement or COMMIT.
+// node-postgres does not pipeline, so every statement is a round trip, and on a busy machine each round trip is
+// two process wake-ups; with a remote database each is network latency. A SCIM write was 6-11 statements; it is
+// 1-5 now (docs/production.md#round-trips).
+//
+// What travels together goes as one simple-protocol query, which cannot carry bind parameters: the values go in as quoted
+// literals. Quoted, every value is an untyped literal that PostgreSQL types from its context, exactly as it types
+// node-postgres's untyped text parameters, so the statement means the same as with `$n`.
+import pg from 'pg';
+
+type Row = pg.QueryResultRow;
+
+export class TransactionConnection {
+  private begun = false;
+  /** Writes whose outcome the caller already knows (see `defer`), not sent yet. */
+  private deferred: Array<{ text: string; values: readonly unknown[] }> = [];
+
+  constructor(private readonly client: pg.PoolClient) {}
+
+  /** True between the first statement (which carried BEGIN) and COMMIT/ROLLBACK. */
+  get open(): boolean {
+    return this.begun;
+  }
+
+  /**
+   * Queues a write whose result the caller can tell without the database (an insert, or an update of a row this
+   * transaction holds locked): it travels with the next statement, or with COMMIT. Its errors (a uniqueness
+   * violation) then surface from that statement, still inside the transaction.
+   */
+  defer(text: string, values: readonly unknown[]): void {
+    this.deferred.push({ text, values });
+  }
+
+  /** `name` prepares the statement on this connection (as pg does for `{ name, text }`) once BEGIN was sent. */
+  async query<T extends Row = Row>(text: string, values: readonly unknown[] = [], name?: string): Promise<pg.QueryResult<T>> {
+    if (this.begun && this.deferred.length === 0) return this.client.query<T>(statement(text, values, name));
+    const results = await this.send([...this.pending(), inlineParameters(text, values)]);
+    return results[results.length - 1] as pg.QueryResult<T>;
+  }
+
+  /**
+   * Runs the transaction's last statement and COMMIT in one round trip. When nothing was sent or deferred yet, the
+   * statement runs on its own: one statement is atomic without BEGIN.
+   */
+  async commitWith<T extends Row = Row>(text: string, values: readonly unknown[] = [], name?: string): Promise<pg.QueryResult<T>> {
+    if (!this.begun && this.deferred.length === 0) return this.client.query<T>(statement(text, values, name));
+    const results = await this.send([...this.pending(), inlineParameters(text, values), 'COMMIT']);
+    this.begun = false;
+    return results[results.length - 2] as pg.QueryResult<T>;
+  }
+
+  async commit(): Promise<void> {
+    if (this.deferred.length > 0) await this.send([...this.pending(), 'COMMIT']);
+    else if (this.begun) await this.client.query('COMMIT');
+    this.begun = false;
+  }
+
+  /** Ends a dry run: deferred writes still run, so it fails exactly where the real request would. */
+  async runAndRollback(): Promise<void> {
+    if (this.deferred.length > 0) await this.send([...this.pending(), 'ROLLBACK']);
+    else if (this.begun) await this.client.query('ROLLBACK');
+    this.begun = false;
+  }
+
+  /** After a failure: deferred writes are dropped. */
+  async rollback(): Promise<void> {
+    this.deferred = [];
+    if (!this.begun) return;
+    this.begun = false;
+    await this.client.query('ROLLBACK');
+  }
+
+  /** BEGIN (unless sent) and the deferred writes, as literals, to go first in the next query string. */
+  private pending(): string[] {
+    const texts = [...(this.begun ? [] : ['BEGIN']), ...this.deferred.map((d) => inlineParameters(d.text, d.values))];
+    this.deferred = [];
+    return texts;
+  }
+
+  /** One simple-protocol query; BEGIN counts as sent from here on, so a failure is followed by ROLLBACK. */
+  private async send(texts: string[]): Promise<pg.QueryResult[]> {
+    this.begun = true;
+    return (await this.client.query(texts.join('; '))) as unknown as pg.QueryResult[];
+  }
+}
+
+/** A query config: named (prepared once per connection, planned from its cache) when `name` is given. */
+export function statement(text: string, values: readonly unknown[], name?: string): pg.QueryConfig {
+  return name === undefined ? { text, values: values as unknown[] } : { name, text, values: values as unknown[] };
+}
+
+// A quoted literal is copied as it is (a `$1` inside quotes is text, not a parameter).
+const parameterOrQuoted = /('(?:[^']|'')*')|\$(\d+)/g;
+
+/** `text` with each `$n` replaced by the literal of `values[n - 1]`. */
+export function inlineParameters(text: string, values: readonly unknown[]): string {
+  // The scan knows plain '…' literals only: refuse what it would misread rather than send a wrong statement.
+  if (/--|\/\*|\$\$|\$[A-Za-z_]\w*\$|\b[EeUu]&?'/.test(text)) {
+    throw new Error('a statement sent with BEGIN or COMMIT may not contain comments, dollar quotes or E/U& strings');
+  }
+  return text.replace(parameterOrQuoted, (_match, quoted: string | undefined, index: string | undefined) => {
+    if (quoted !== undefined) return quoted;
+    const i = Number(index) - 1;
+    if (i >= values.length) throw new RangeError(`the statement uses $${index} but has ${values.length} parameter(s)`);
+    return literal(values[i]);
+  });
+}
+
+/** The quoted literal node-postgres's text parameter would carry (null and undefined → NULL). */
+export function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'string') return pg.escapeLiteral(value);
+  if (typeof value === 'boolean') return value ? "'true'" : "'false'";
+  if (typeof value === 'number' && Number.isFinite(value)) return `'${value}'`;
+  if (typeof value === 'bigint') return `'${value}'`;
+  if (Array.isArray(value)) return pg.escapeLiteral(arrayLiteral(value));
+  throw new TypeError(`a ${typeof value} parameter cannot be sent as an SQL literal`);
+}
+
+/** PostgreSQL's array input syntax, as node-postgres writes arrays: every string element double-quoted. */
+function arrayLiteral(values: readonly unknown[]): string {
+  const element = (v: unknown): string => {
+    if (v === null || v === undefined) return 'NULL';
+    if (typeof v === 'string') return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+    if (typeof v === 'boolean') return v ? 'true' : 'false';
+    throw new TypeError(`a ${typeof v} array element cannot be sent as an SQL literal`);
+  };
+  return `{${values.map(element).join(',')}}`;
+}

@@ -1,0 +1,194 @@
+// BEGIN travels with a transaction's first statement and COMMIT with its last (transaction-connection.ts), so
+// those two statements reach PostgreSQL as literals in a simple-protocol query. These tests hold that the literal
+// form means exactly what the bound parameters mean, against a real server, and that Entra's writes cost the
+// round trips docs/production.md#round-trips promises.
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import type { InjectOptions } from 'fastify';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type BuiltApp } from '../../src/app.js';
+import { StorageUnavailableError } from '../../src/storage/contract.js';
+import { openPostgresStorage, type PostgresStorage } from '../../src/storage/postgres/engine.js';
+import { inlineParameters, literal } from '../../src/storage/postgres/transaction-connection.js';
+import { createTestSchema, sharedServerUrl, type TestSchema } from './support/database.js';
+
+let client: pg.Client;
+beforeAll(async () => {
+  client = new pg.Client({ connectionString: sharedServerUrl });
+  await client.connect();
+});
+afterAll(async () => {
+  await client?.end();
+});
+
+describe('inlineParameters', () => {
+  it('replaces $n outside quoted literals and refuses a missing parameter', () => {
+    expect(inlineParameters("SELECT $1, '$1', $2 || 'it''s $2'", ['a', 2])).toBe("SELECT 'a', '$1', '2' || 'it''s $2'");
+    expect(inlineParameters('SELECT $10, $1', Array.from({ length: 10 }, (_, i) => i + 1))).toBe("SELECT '10', '1'");
+    expect(() => inlineParameters('SELECT $3', [1, 2])).toThrow(/\$3 but has 2/);
+    // What the scan cannot read is refused, not guessed at.
+    for (const text of ["SELECT $1 -- it's", 'SELECT /* $1 */ $1', 'SELECT $$x$$, $1', "SELECT E'\\'', $1", 'SELECT $tag$x$tag$, $1']) {
+      expect(() => inlineParameters(text, ['a'])).toThrow(/may not contain/);
+    }
+  });
+
+  it('writes the literals node-postgres would bind: NULL, booleans, numbers, strings with quotes and backslashes, arrays', () => {
+    expect(literal(null)).toBe('NULL');
+    expect(literal(undefined)).toBe('NULL');
+    expect(literal(true)).toBe("'true'");
+    expect(literal(42)).toBe("'42'");
+    expect(literal("O'Brien")).toBe("'O''Brien'");
+    expect(literal('a\\b')).toBe(" E'a\\\\b'");
+    expect(literal(['x', null, 'NULL', 'a,b}'])).toBe(`'{"x",NULL,"NULL","a,b}"}'`);
+    // Array quoting adds backslashes, so the literal becomes an E'' string with them doubled.
+    expect(literal(['say "hi"'])).toBe(String.raw` E'{"say \\"hi\\""}'`);
+    expect(() => literal({ a: 1 })).toThrow(TypeError);
+    expect(() => literal(Number.NaN)).toThrow(TypeError);
+  });
+
+  it('means the same to PostgreSQL as bound parameters, for any text, number, boolean and text array', async () => {
+    // U+0000 cannot be in PostgreSQL text at all (the engine replaces it before either form is sent).
+    const text = fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replaceAll('\u0000', ''));
+    const sql = 'SELECT $1::text AS t, $2::text[] AS a, $3::bigint AS n, $4::boolean AS b, $5::text AS nothing';
+    await fc.assert(
+      fc.asyncProperty(text, fc.array(fc.option(text, { nil: null }), { maxLength: 5 }), fc.integer(), fc.boolean(), async (t, a, n, b) => {
+        const values = [t, a, n, b, null];
+        const bound = await client.query(sql, values);
+        const inlined = await client.query(inlineParameters(sql, values));
+        expect(inlined.rows).toEqual(bound.rows);
+        const row = inlined.rows[0] as Record<string, unknown>;
+        expect({ ...row, n: Number(row.n) }).toEqual({ t, a, n, b, nothing: null });
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("round trips of Entra's requests on PostgreSQL", () => {
+  let schema: TestSchema;
+  let storage: PostgresStorage;
+  let built: BuiltApp;
+  const headers = { authorization: 'Bearer rt-token-0123456789', 'content-type': 'application/scim+json' };
+  const patchOp = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+  beforeAll(async () => {
+    schema = await createTestSchema(undefined, 'scim_round_trips');
+    storage = await openPostgresStorage(schema.url);
+    built = await buildApp({ tenant: 'rt', token: 'rt-token-0123456789', logLevel: 'silent', rateLimitPerMinute: 0 }, { storage, keepStorageOpen: true });
+  });
+  afterAll(async () => {
+    await built?.app.close();
+    await storage?.close();
+    await schema?.drop();
+  });
+
+  async function roundTrips(request: InjectOptions): Promise<{ trips: number; status: number; body: string }> {
+    const before = storage.stats().statements;
+    const res = await built.app.inject({ headers, ...request });
+    return { trips: storage.stats().statements - before, status: res.statusCode, body: res.body };
+  }
+
+  it('lookup 1, create 1 (insert, audit and outbox with BEGIN and COMMIT), user PATCH 2, member PATCH 5', async () => {
+    await roundTrips({ method: 'GET', url: '/scim/rt/Users' }); // fills the tenant/token cache
+    const create = (userName: string) => roundTrips({ method: 'POST', url: '/scim/rt/Users', payload: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName } });
+    const first = await create('one@example.com');
+    expect([first.status, first.trips]).toEqual([201, 1]);
+    // A duplicate fails in that one statement: 409, and nothing of it is written.
+    const duplicate = await create('ONE@example.com');
+    expect(duplicate.status).toBe(409);
+    expect((await storage.tenantStore('rt').query('User', { filter: { kind: 'compare', path: { attr: 'userName' }, op: 'eq', value: 'one@example.com' } })).totalResults).toBe(1);
+    const u1 = (JSON.parse(first.body) as { id: string }).id;
+    const u2 = (JSON.parse((await create('two@example.com')).body) as { id: string }).id;
+    const group = await roundTrips({ method: 'POST', url: '/scim/rt/Groups', payload: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'RT', members: [{ value: u1 }] } });
+    const g = (JSON.parse(group.body) as { id: string }).id;
+
+    const lookup = await roundTrips({ method: 'GET', url: `/scim/rt/Users?filter=${encodeURIComponent('userName eq "ONE@example.com"')}` });
+    expect([lookup.status, lookup.trips]).toEqual([200, 1]);
+    expect(JSON.parse(lookup.body)).toMatchObject({ totalResults: 1, Resources: [{ id: u1, groups: [{ value: g, display: 'RT' }] }] });
+
+    const patchUser = await roundTrips({
+      method: 'PATCH', url: `/scim/rt/Users/${u1}`,
+      payload: { schemas: [patchOp], Operations: [{ op: 'Replace', path: 'title', value: 'Engineer' }, { op: 'Replace', path: 'active', value: 'False' }] },
+    });
+    expect([patchUser.status, patchUser.trips]).toEqual([200, 2]);
+    // The answer still carries the user's groups (read with the locked row).
+    expect(JSON.parse(patchUser.body)).toMatchObject({ title: 'Engineer', active: false, groups: [{ value: g }] });
+
+    const patchGroup = await roundTrips({
+      method: 'PATCH', url: `/scim/rt/Groups/${g}`,
+      payload: { schemas: [patchOp], Operations: [{ op: 'Remove', path: 'members', value: [{ value: u1 }] }, { op: 'Add', path: 'members', value: [{ value: u1 }, { value: u2 }] }] },
+    });
+    expect([patchGroup.status, patchGroup.trips]).toEqual([204, 5]);
+    expect((await storage.tenantStore('rt').listMembers(g)).map((m) => m.value).sort()).toEqual([u1, u2].sort());
+
+    // An unknown member id is a 400 and the rows the statement added roll back.
+    const bad = await roundTrips({ method: 'PATCH', url: `/scim/rt/Groups/${g}`, payload: { schemas: [patchOp], Operations: [{ op: 'Remove', path: 'members', value: [{ value: u2 }] }, { op: 'Add', path: 'members', value: [{ value: randomUUID() }] }] } });
+    expect(bad.status).toBe(400);
+    expect((await storage.tenantStore('rt').listMembers(g)).map((m) => m.value).sort()).toEqual([u1, u2].sort());
+  });
+
+  it("a members-only PATCH waits for another writer's lock on the group only at its version bump", async () => {
+    const { id: u } = JSON.parse((await built.app.inject({ method: 'POST', url: '/scim/rt/Users', headers, payload: { userName: `${randomUUID()}@example.com` } })).body) as { id: string };
+    const { id: g } = JSON.parse((await built.app.inject({ method: 'POST', url: '/scim/rt/Groups', headers, payload: { displayName: `Locked ${u}` } })).body) as { id: string };
+    const holder = new pg.Client({ connectionString: sharedServerUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM "${schema.name}".resources WHERE tenant = 'rt' AND id = $1 FOR NO KEY UPDATE`, [g]);
+      const patch = built.app.inject({ method: 'PATCH', url: `/scim/rt/Groups/${g}`, headers, payload: { schemas: [patchOp], Operations: [{ op: 'Add', path: 'members', value: [{ value: u }] }] } });
+      let waiting: string | undefined;
+      for (let i = 0; i < 100 && !waiting; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        const { rows } = await client.query<{ query: string }>("SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%resources%'");
+        waiting = rows[0]?.query;
+      }
+      // Read and member rows went through; the PATCH waits at the version bump, not at its first read.
+      expect(waiting).toMatch(/^UPDATE resources r SET last_modified/);
+      await holder.query('COMMIT');
+      expect((await patch).statusCode).toBe(204);
+    } finally {
+      await holder.end();
+    }
+    expect((await storage.tenantStore('rt').listMembers(g)).map((m) => m.value)).toEqual([u]);
+  });
+
+  it('a connection lost before COMMIT or ROLLBACK answers StorageUnavailableError (503), not a driver error', async () => {
+    const name = `rt-lost-${randomUUID().slice(0, 8)}`;
+    const lossy = await openPostgresStorage(`${schema.url}&application_name=${name}`);
+    try {
+      for (const rollback of [true, false]) {
+        const work = lossy.transaction('rt', async (tx) => {
+          await tx.getResource('User', randomUUID()); // BEGIN went with it: the transaction is open
+          await client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle in transaction'", [name]);
+          return 'done';
+        }, { rollback });
+        await expect(work).rejects.toBeInstanceOf(StorageUnavailableError);
+      }
+    } finally {
+      await lossy.close();
+    }
+  });
+
+  it('prepared statements keep working when a migration adds a column to a table they read', async () => {
+    // One connection, so the second call runs on the connection that prepared the statement.
+    const single = await openPostgresStorage(`${schema.url}&pool_max=1`);
+    try {
+      const before = await single.activeTokens('rt');
+      await single.listAudit('rt', { limit: 1 });
+      await client.query(`ALTER TABLE "${schema.name}".tokens ADD COLUMN later_column text`);
+      await client.query(`ALTER TABLE "${schema.name}".audit ADD COLUMN later_column text`);
+      expect(await single.activeTokens('rt')).toEqual(before);
+      expect(await single.listAudit('rt', { limit: 1 })).toHaveLength(1);
+    } finally {
+      await single.close();
+      await client.query(`ALTER TABLE "${schema.name}".tokens DROP COLUMN later_column`);
+      await client.query(`ALTER TABLE "${schema.name}".audit DROP COLUMN later_column`);
+    }
+  });
+
+  it('migrations 4 and 5: resources pages keep room for HOT updates and autovacuum comes at 2% dead rows', async () => {
+    const { rows } = await client.query<{ reloptions: string[] | null }>('SELECT reloptions FROM pg_class WHERE oid = $1::regclass', [`"${schema.name}".resources`]);
+    expect(rows[0]?.reloptions).toEqual(expect.arrayContaining(['fillfactor=90', 'autovacuum_vacuum_scale_factor=0.02', 'autovacuum_vacuum_threshold=500']));
+  });
+});
