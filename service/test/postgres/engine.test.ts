@@ -1,7 +1,7 @@
 // PostgreSQL-engine behaviour beyond the shared contract: two engine instances (as two replicas) on one
 // schema, the outbox events every committed change writes, and StorageUnavailableError when the server
 // cannot be reached.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StorageUnavailableError, UniquenessError, VersionMismatchError, type Filter } from '../../src/storage/contract.js';
@@ -172,5 +172,88 @@ describe('postgres query plans for Entra lookups', () => {
     expect(plan).not.toMatch(/Seq Scan on resources/);
     // A walk of the whole tenant: resources_type_id with only tenant and type as its condition.
     expect(plan).not.toMatch(/using resources_type_id on resources r[^\n]*\n\s*Index Cond: \(\((tenant = [^)]*|type = '[A-Za-z]+'::text)\) AND \((tenant = [^)]*|type = '[A-Za-z]+'::text)\)\)\s*$/m);
+  });
+});
+
+describe('group names apart from the group rows (migration 6)', () => {
+  const namesTenant = 'names';
+  const eqUser = (value: string): Filter => ({ kind: 'compare', path: { attr: 'userName' }, op: 'eq', value });
+  /** Shared buffers the whole lookup statement touched (EXPLAIN ANALYZE BUFFERS, top node). */
+  const lookupBuffers = async (userName: string): Promise<number> => {
+    const plan = await one.explainQuery(namesTenant, 'User', { filter: eqUser(userName), withGroups: true }, { analyze: true });
+    const line = plan.find((l) => /Buffers: shared/.test(l)) ?? '';
+    return [...line.matchAll(/(hit|read|dirtied|written)=(\d+)/g)].reduce((sum, m) => (m[1] === 'hit' || m[1] === 'read' ? sum + Number(m[2]) : sum), 0);
+  };
+
+  it('a lookup of a member reads as many buffers after 400 member changes of its group as before', async () => {
+    await one.createTenant(namesTenant);
+    const [u, g] = [randomUUID(), randomUUID()];
+    const spare = Array.from({ length: 20 }, () => randomUUID());
+    await one.transaction(namesTenant, async (tx) => {
+      await tx.insertResource('User', u, { userName: 'churn-member@example.com' });
+      for (const id of spare) await tx.insertResource('User', id, { userName: `spare-${id}@example.com` });
+      // 1.5 kB of attributes: a few versions fill a page, so every change that cannot be pruned moves the row on.
+      await tx.insertResource('Group', g, { displayName: 'Churning', externalId: randomBytes(750).toString('hex') });
+      await tx.addMembers(g, [{ value: u }]);
+    });
+    const before = await lookupBuffers('churn-member@example.com');
+    // An open snapshot keeps every dead version of the group's row, as concurrent transactions of a busy sync do.
+    const holder = new pg.Client({ connectionString: sharedServerUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await holder.query(`SELECT count(*) FROM "${schema.name}".resources`);
+      for (let i = 0; i < 400; i++) {
+        const member = spare[i % spare.length]!;
+        await one.transaction(namesTenant, async (tx) => {
+          await (i % 2 === 0 ? tx.addMembers(g, [{ value: member }]) : tx.removeMembers(g, [member]));
+          await tx.touchResource('Group', g);
+        });
+      }
+      const after = await lookupBuffers('churn-member@example.com');
+      expect(before).toBeGreaterThan(0);
+      expect(after).toBeLessThanOrEqual(before + 2);
+      expect((await one.tenantStore(namesTenant).groupsOf(u))).toEqual([{ value: g, display: 'Churning' }]);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
+  }, 60_000);
+
+  it('migration 6 copies the names of existing groups: plain, with a \\u0000 escape (U+FFFD), none', async () => {
+    const legacy = await createTestSchema(undefined, 'scim_names');
+    try {
+      const storage = await openPostgresStorage(legacy.url);
+      const [u, plain, nul, none] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      try {
+        await storage.createTenant('legacy');
+        await storage.transaction('legacy', async (tx) => {
+          await tx.insertResource('User', u, { userName: 'legacy@example.com' });
+          await tx.insertResource('Group', plain, { displayName: 'Plain "quoted" é' });
+          await tx.insertResource('Group', nul, { displayName: 'a\u0000b' });
+          await tx.insertResource('Group', none, { externalId: 'nameless' });
+          for (const g of [plain, nul, none]) await tx.addMembers(g, [{ value: u }]);
+        });
+      } finally {
+        await storage.close();
+      }
+      // The schema as migration 5 left it.
+      await raw.query(`DROP TABLE "${legacy.name}".group_names`);
+      await raw.query(`DELETE FROM "${legacy.name}".schema_migrations WHERE version = 6`);
+      const migrated = await openPostgresStorage(legacy.url);
+      try {
+        const groups = await migrated.tenantStore('legacy').groupsOf(u);
+        const expected = [
+          { value: plain, display: 'Plain "quoted" é' },
+          { value: nul, display: 'a\ufffdb' },
+          { value: none },
+        ].sort((a, b) => (a.value < b.value ? -1 : 1));
+        expect(groups).toEqual(expected);
+      } finally {
+        await migrated.close();
+      }
+    } finally {
+      await legacy.drop();
+    }
   });
 });

@@ -249,6 +249,37 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
       expect(await ids({ kind: 'valuePath', path: { attr: 'members' }, filter: { kind: 'compare', path: { attr: 'display' }, op: 'co', value: 'urs' } })).toEqual([g1]);
     });
 
+    it('a renamed group shows its new displayName in its members\' groups, whichever way it was updated', async () => {
+      const [u, g] = [randomUUID(), randomUUID()];
+      await storage.transaction(other, async (tx) => {
+        await tx.insertResource('User', u, { userName: 'renamed-group-member@example.com' });
+        await tx.insertResource('Group', g, { displayName: 'Before' });
+        await tx.addMembers(g, [{ value: u }]);
+      });
+      const s = storage.tenantStore(other);
+      const groupsSeen = async () => {
+        const lookup = await s.query('User', { filter: eq('userName', 'renamed-group-member@example.com'), withGroups: true });
+        expect(lookup.resources[0]?.groups).toEqual(await s.groupsOf(u));
+        return lookup.resources[0]?.groups;
+      };
+      expect(await groupsSeen()).toEqual([{ value: g, display: 'Before' }]);
+      // Read with the lock, then updated (a PATCH); then without a read first (a PUT); then a name with U+0000; then none.
+      await storage.transaction(other, async (tx) => {
+        const current = await tx.getResource('Group', g);
+        await tx.updateResource('Group', g, { ...current!.data, displayName: 'After lock' });
+      });
+      expect(await groupsSeen()).toEqual([{ value: g, display: 'After lock' }]);
+      await storage.transaction(other, (tx) => tx.updateResource('Group', g, { displayName: 'After put' }));
+      expect(await groupsSeen()).toEqual([{ value: g, display: 'After put' }]);
+      await s.updateResource('Group', g, { displayName: 'nul \u0000 inside' });
+      expect(await groupsSeen()).toEqual([{ value: g, display: 'nul \u0000 inside' }]);
+      await s.updateResource('Group', g, { externalId: 'no-name' });
+      expect(await groupsSeen()).toEqual([{ value: g }]);
+      // A rolled-back rename changes nothing.
+      await storage.transaction(other, (tx) => tx.updateResource('Group', g, { displayName: 'Dry run' }), { rollback: true });
+      expect(await groupsSeen()).toEqual([{ value: g }]);
+    });
+
     it('a query withGroups returns each user\'s groups (as groupsOf does) in one statement', async () => {
       const [u1, u2, g1, g2] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
       await storage.transaction(other, async (tx) => {

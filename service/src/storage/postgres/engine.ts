@@ -44,17 +44,23 @@ import { emailRows, filterDocument, indexedValues, memberFromRow, resourceFromRo
 type Queryable = pg.Pool | pg.PoolClient | TransactionConnection;
 
 interface ResourceRow extends ResourceRowBase {
-  /** [group id, group document] pairs ordered by id (json, parsed by pg), when the query asked for groups. */
-  groups?: Array<[string, string]>;
+  /** [group id, displayName as JSON text or null] pairs ordered by id (json, parsed by pg), when the query asked for groups. */
+  groups?: Array<[string, string | null]>;
 }
 
 /**
- * A User's groups as one column of the lookup. The group's document travels as text and displayName is read
- * in JS, as in groupsOf: json ->> refuses documents whose strings contain \u0000.
+ * A User's groups as one column of the lookup, from group_names (migration 6), not from the groups' own rows,
+ * which every member change updates. displayName travels as JSON text, parsed in JS: PostgreSQL's json
+ * operators refuse strings with \u0000.
  */
 const groupsColumn =
-  "(SELECT coalesce(json_agg(json_build_array(m.group_id, g.data) ORDER BY m.group_id), '[]') FROM members m " +
-  'JOIN resources g ON g.tenant = m.tenant AND g.id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) AS groups';
+  "(SELECT coalesce(json_agg(json_build_array(m.group_id, g.display_json) ORDER BY m.group_id), '[]') FROM members m " +
+  'JOIN group_names g ON g.tenant = m.tenant AND g.group_id = m.group_id WHERE m.tenant = r.tenant AND m.member_id = r.id) AS groups';
+
+/** A Group's displayName as stored in group_names.display_json. */
+function displayJson(type: ResourceType, data: JsonObject): string | null {
+  return type === 'Group' && typeof data.displayName === 'string' ? JSON.stringify(data.displayName) : null;
+}
 
 interface TokenRow {
   id: string;
@@ -75,9 +81,8 @@ function emailArrays(type: ResourceType, data: JsonObject): { values: string[]; 
   return { values: rows.map((e) => e.value), types: rows.map((e) => e.type) };
 }
 
-function groupRef(groupId: string, data: string): GroupRef {
-  const display = (JSON.parse(data) as JsonObject).displayName;
-  return typeof display === 'string' ? { value: groupId, display } : { value: groupId };
+function groupRef(groupId: string, display: string | null): GroupRef {
+  return display === null ? { value: groupId } : { value: groupId, display: JSON.parse(display) as string };
 }
 
 function toResource(row: ResourceRow): StoredResource {
@@ -469,6 +474,12 @@ export class PostgresStorage implements Storage {
       values: [tenant, id, emails.values, emails.types as string[]] as SqlParam[],
     });
 
+    /** The statement that renames a group in group_names (only sent when its displayName changed). */
+    const groupNameStatement = (id: string, data: JsonObject) => ({
+      text: 'UPDATE group_names SET display_json = $3 WHERE tenant = $1 AND group_id = $2',
+      values: [tenant, id, displayJson('Group', data)] as SqlParam[],
+    });
+
     return {
       tenant,
       getResource,
@@ -477,12 +488,17 @@ export class PostgresStorage implements Storage {
         const t = this.timestamp();
         const d = indexedValues(type, data);
         const emails = emailArrays(type, data);
-        const text = `WITH inserted AS (
+        const inserted = `inserted AS (
                INSERT INTO resources (tenant, id, type, data, created, last_modified, version, user_name_lc, external_id, display_name_lc, active)
-               VALUES ($1, $2, $3, $4, $5, $5, 1, $6, $7, $8, $9) RETURNING tenant, id)
+               VALUES ($1, $2, $3, $4, $5, $5, 1, $6, $7, $8, $9) RETURNING tenant, id)`;
+        const text =
+          type === 'Group'
+            ? `WITH ${inserted} INSERT INTO group_names (tenant, group_id, display_json) SELECT inserted.tenant, inserted.id, $10 FROM inserted`
+            : `WITH ${inserted}
              INSERT INTO emails (tenant, user_id, value_lc, type_lc)
              SELECT inserted.tenant, inserted.id, e.value, e.type FROM inserted, unnest($10::text[], $11::text[]) AS e(value, type)`;
-        const values: SqlParam[] = [tenant, id, type, JSON.stringify(data), t, d.userNameLc, d.externalId, d.displayNameLc, d.active, emails.values, emails.types as string[]];
+        const values: SqlParam[] = [tenant, id, type, JSON.stringify(data), t, d.userNameLc, d.externalId, d.displayNameLc, d.active];
+        values.push(...(type === 'Group' ? [displayJson(type, data)] : [emails.values, emails.types as string[]]));
         // In a transaction the insert's outcome is known (or it fails the whole request): it goes with the next statement.
         if (db instanceof TransactionConnection) defer(db, text, values);
         else {
@@ -516,6 +532,10 @@ export class PostgresStorage implements Storage {
             const e = emailsStatement(id, emails);
             defer(db, e.text, e.values);
           }
+          if (displayJson(type, known.data) !== displayJson(type, data)) {
+            const n = groupNameStatement(id, data);
+            defer(db, n.text, n.values);
+          }
           const updated: StoredResource = { ...known, data, lastModified: t, version: known.version + 1 };
           lockedRows.set(key(type, id), updated);
           log.record(type, id, 'updated', updated.version);
@@ -524,7 +544,7 @@ export class PostgresStorage implements Storage {
         // One statement: the CTE locks the row (a caller that did not lock it yet waits here for other writers) and
         // hands over the previous document, whose emails decide whether the emails rows change; a User's groups come
         // back for rendering, so a PATCH answers without another round trip.
-        const { rows } = await this.sql<{ created: string; version: number; previous: string; groups?: Array<[string, string]> }>(
+        const { rows } = await this.sql<{ created: string; version: number; previous: string; groups?: Array<[string, string | null]> }>(
           db,
           `WITH previous AS (SELECT data FROM resources WHERE tenant = $1 AND id = $2 AND type = $3 FOR NO KEY UPDATE)
            UPDATE resources r SET data = $4, last_modified = $5, version = r.version + 1, user_name_lc = $6, external_id = $7, display_name_lc = $8, active = $9
@@ -539,10 +559,14 @@ export class PostgresStorage implements Storage {
           if (exists.rows.length === 0) return null;
           throw new VersionMismatchError();
         }
-        const old = emailArrays(type, JSON.parse(row.previous) as JsonObject);
-        if (JSON.stringify(old) !== JSON.stringify(emails)) {
+        const previous = JSON.parse(row.previous) as JsonObject;
+        if (JSON.stringify(emailArrays(type, previous)) !== JSON.stringify(emails)) {
           const e = emailsStatement(id, emails);
           await this.sql(db, e.text, e.values);
+        }
+        if (displayJson(type, previous) !== displayJson(type, data)) {
+          const n = groupNameStatement(id, data);
+          await this.sql(db, n.text, n.values);
         }
         const updated: StoredResource = { id, type, data, created: row.created, lastModified: t, version: Number(row.version) };
         if (row.groups) updated.groups = row.groups.map(([groupId, group]) => groupRef(groupId, group));
@@ -647,15 +671,14 @@ export class PostgresStorage implements Storage {
         return removed;
       },
       groupsOf: async (memberId) => {
-        // displayName is read in JS: PostgreSQL's json ->> refuses documents whose strings contain \u0000.
-        const { rows } = await this.sql<{ group_id: string; data: string }>(
+        const { rows } = await this.sql<{ group_id: string; display_json: string | null }>(
           db,
-          `SELECT m.group_id, r.data
-             FROM members m JOIN resources r ON r.tenant = m.tenant AND r.id = m.group_id
+          `SELECT m.group_id, g.display_json
+             FROM members m JOIN group_names g ON g.tenant = m.tenant AND g.group_id = m.group_id
             WHERE m.tenant = $1 AND m.member_id = $2 ORDER BY m.group_id`,
           [tenant, memberId],
         );
-        return rows.map((r) => groupRef(r.group_id, r.data));
+        return rows.map((r) => groupRef(r.group_id, r.display_json));
       },
       existingIds: async (ids) => {
         const found = new Map<string, ResourceType>();
@@ -700,11 +723,14 @@ export class PostgresStorage implements Storage {
     };
   }
 
-  /** EXPLAIN of the statement a query runs (tests check that Entra's lookups use an index). */
-  async explainQuery(tenant: string, type: ResourceType, query: ResourceQuery): Promise<string[]> {
+  /**
+   * EXPLAIN of the statement a query runs (tests check that Entra's lookups use an index); `analyze` runs it and
+   * adds the buffers it read (tests check that a lookup's cost does not grow with its groups' member changes).
+   */
+  async explainQuery(tenant: string, type: ResourceType, query: ResourceQuery, options: { analyze?: boolean } = {}): Promise<string[]> {
     const q = this.querySql(tenant, type, query);
     const [sql, params] = q.single ? [q.singleSql, q.params] : q.indexed ? [q.pageSql, q.pageParams] : [q.scanSql, q.params];
-    const { rows } = await this.sql<{ 'QUERY PLAN': string }>(this.pool, `EXPLAIN ${sql}`, params);
+    const { rows } = await this.sql<{ 'QUERY PLAN': string }>(this.pool, `EXPLAIN${options.analyze ? ' (ANALYZE, BUFFERS)' : ''} ${sql}`, params);
     return rows.map((r) => r['QUERY PLAN']);
   }
 
