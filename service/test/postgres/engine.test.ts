@@ -175,7 +175,7 @@ describe('postgres query plans for Entra lookups', () => {
   });
 });
 
-describe('group names apart from the group rows (migration 6)', () => {
+describe('group names and versions apart from the group rows (migrations 6 and 7)', () => {
   const namesTenant = 'names';
   const eqUser = (value: string): Filter => ({ kind: 'compare', path: { attr: 'userName' }, op: 'eq', value });
   /** Shared buffers the whole lookup statement touched (EXPLAIN ANALYZE BUFFERS, top node). */
@@ -220,6 +220,40 @@ describe('group names apart from the group rows (migration 6)', () => {
     }
   }, 60_000);
 
+  it("member changes bump the group's version without a new version of its resources row; a rename and a member change never share a version", async () => {
+    const [u, g] = [randomUUID(), randomUUID()];
+    await one.transaction(namesTenant, async (tx) => {
+      await tx.insertResource('User', u, { userName: 'versions-member@example.com' });
+      await tx.insertResource('Group', g, { displayName: 'Versions' });
+    });
+    const rowVersion = async () => (await raw.query(`SELECT ctid::text, xmin::text FROM "${schema.name}".resources WHERE id = $1`, [g])).rows[0] as { ctid: string; xmin: string };
+    const before = await rowVersion();
+    const store = one.tenantStore(namesTenant);
+    const touched = await one.transaction(namesTenant, async (tx) => {
+      await tx.addMembers(g, [{ value: u }]);
+      return tx.touchResource('Group', g);
+    });
+    expect(touched?.version).toBe(2);
+    expect(await rowVersion()).toEqual(before);
+    expect((await store.getResource('Group', g))?.version).toBe(2);
+    expect((await store.query('Group', { filter: { kind: 'compare', path: { attr: 'displayName' }, op: 'eq', value: 'versions' } })).resources[0]?.version).toBe(2);
+    // Concurrently, on two instances: a rename that read the group first, and a member change.
+    const versions = await Promise.all([
+      one.transaction(namesTenant, async (tx) => {
+        const current = await tx.getResource('Group', g);
+        await new Promise((r) => setTimeout(r, 50));
+        return (await tx.updateResource('Group', g, { ...current!.data, displayName: 'Versions renamed' }, current!.version))!.version;
+      }),
+      two.transaction(namesTenant, async (tx) => {
+        await tx.removeMembers(g, [u]);
+        return (await tx.touchResource('Group', g))!.version;
+      }),
+    ]);
+    expect(versions.sort()).toEqual([3, 4]);
+    expect((await store.getResource('Group', g))?.version).toBe(4);
+    await expect(store.updateResource('Group', g, { displayName: 'Stale' }, 3)).rejects.toBeInstanceOf(VersionMismatchError);
+  });
+
   it('migration 6 copies the names of existing groups: plain, with a \\u0000 escape (U+FFFD), none', async () => {
     const legacy = await createTestSchema(undefined, 'scim_names');
     try {
@@ -237,9 +271,11 @@ describe('group names apart from the group rows (migration 6)', () => {
       } finally {
         await storage.close();
       }
-      // The schema as migration 5 left it.
+      // The schema as migration 5 left it, the groups' versions on their resources rows.
       await raw.query(`DROP TABLE "${legacy.name}".group_names`);
-      await raw.query(`DELETE FROM "${legacy.name}".schema_migrations WHERE version = 6`);
+      await raw.query(`DROP TABLE "${legacy.name}".group_versions`);
+      await raw.query(`UPDATE "${legacy.name}".resources SET version = 7, last_modified = '2026-01-02T03:04:05.000Z' WHERE id = $1`, [plain]);
+      await raw.query(`DELETE FROM "${legacy.name}".schema_migrations WHERE version IN (6, 7)`);
       const migrated = await openPostgresStorage(legacy.url);
       try {
         const groups = await migrated.tenantStore('legacy').groupsOf(u);
@@ -249,6 +285,8 @@ describe('group names apart from the group rows (migration 6)', () => {
           { value: none },
         ].sort((a, b) => (a.value < b.value ? -1 : 1));
         expect(groups).toEqual(expected);
+        const kept = await migrated.tenantStore('legacy').getResource('Group', plain);
+        expect({ version: kept?.version, lastModified: kept?.lastModified }).toEqual({ version: 7, lastModified: '2026-01-02T03:04:05.000Z' });
       } finally {
         await migrated.close();
       }

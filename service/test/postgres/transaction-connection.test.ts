@@ -128,29 +128,41 @@ describe("round trips of Entra's requests on PostgreSQL", () => {
     expect((await storage.tenantStore('rt').listMembers(g)).map((m) => m.value).sort()).toEqual([u1, u2].sort());
   });
 
-  it("a members-only PATCH waits for another writer's lock on the group only at its version bump", async () => {
+  it("a members-only PATCH waits for another writer's lock on the group only at its version bump, never on the group's row", async () => {
     const { id: u } = JSON.parse((await built.app.inject({ method: 'POST', url: '/scim/rt/Users', headers, payload: { userName: `${randomUUID()}@example.com` } })).body) as { id: string };
     const { id: g } = JSON.parse((await built.app.inject({ method: 'POST', url: '/scim/rt/Groups', headers, payload: { displayName: `Locked ${u}` } })).body) as { id: string };
+    const { id: u2 } = JSON.parse((await built.app.inject({ method: 'POST', url: '/scim/rt/Users', headers, payload: { userName: `${randomUUID()}@example.com` } })).body) as { id: string };
+    const addMember = (value: string) =>
+      built.app.inject({ method: 'PATCH', url: `/scim/rt/Groups/${g}`, headers, payload: { schemas: [patchOp], Operations: [{ op: 'Add', path: 'members', value: [{ value }] }] } });
     const holder = new pg.Client({ connectionString: sharedServerUrl });
     await holder.connect();
     try {
+      // A lock on the group's resources row alone (its document) does not stop a member change (migration 7).
       await holder.query('BEGIN');
       await holder.query(`SELECT 1 FROM "${schema.name}".resources WHERE tenant = 'rt' AND id = $1 FOR NO KEY UPDATE`, [g]);
-      const patch = built.app.inject({ method: 'PATCH', url: `/scim/rt/Groups/${g}`, headers, payload: { schemas: [patchOp], Operations: [{ op: 'Add', path: 'members', value: [{ value: u }] }] } });
+      const first = await addMember(u);
+      expect(first.statusCode).toBe(204);
+      await holder.query('ROLLBACK');
+      // A writer of the group (a locked read locks its version row too) makes it wait, at the version bump only.
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM "${schema.name}".group_versions WHERE tenant = 'rt' AND group_id = $1 FOR NO KEY UPDATE`, [g]);
+      const patch = addMember(u2);
       let waiting: string | undefined;
       for (let i = 0; i < 100 && !waiting; i++) {
         await new Promise((r) => setTimeout(r, 20));
-        const { rows } = await client.query<{ query: string }>("SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%resources%'");
+        const { rows } = await client.query<{ query: string }>("SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%group_versions%' AND pid <> pg_backend_pid()");
         waiting = rows[0]?.query;
       }
       // Read and member rows went through; the PATCH waits at the version bump, not at its first read.
-      expect(waiting).toMatch(/^UPDATE resources r SET last_modified/);
+      expect(waiting).toMatch(/^UPDATE group_versions v SET version/);
       await holder.query('COMMIT');
-      expect((await patch).statusCode).toBe(204);
+      const second = await patch;
+      expect(second.statusCode).toBe(204);
+      expect(Number(/"(\d+)"/.exec(second.headers.etag as string)?.[1])).toBe(Number(/"(\d+)"/.exec(first.headers.etag as string)?.[1]) + 1);
     } finally {
       await holder.end();
     }
-    expect((await storage.tenantStore('rt').listMembers(g)).map((m) => m.value)).toEqual([u]);
+    expect((await storage.tenantStore('rt').listMembers(g)).map((m) => m.value).sort()).toEqual([u, u2].sort());
   });
 
   it('a connection lost before COMMIT or ROLLBACK answers StorageUnavailableError (503), not a driver error', async () => {

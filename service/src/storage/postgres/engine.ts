@@ -72,6 +72,15 @@ interface TokenRow {
 }
 
 const resourceColumns = 'r.id, r.type, r.data, r.created, r.last_modified, r.version';
+
+/**
+ * Groups as rows with the columns of resources: a group's version and lastModified are those of group_versions
+ * (migration 7), which member changes update instead of the group's resources row.
+ */
+const groupsView =
+  '(SELECT g.tenant, g.id, g.type, g.data, g.created, v.last_modified, v.version, g.user_name_lc, g.external_id, g.display_name_lc, g.active ' +
+  'FROM resources g JOIN group_versions v ON v.tenant = g.tenant AND v.group_id = g.id)';
+const resourcesOf = (type: ResourceType): string => (type === 'Group' ? `${groupsView} r` : 'resources r');
 const retryAttempts = 4;
 const maxPreparedStatements = 200;
 
@@ -459,8 +468,13 @@ export class PostgresStorage implements Storage {
     const getResource = async (type: ResourceType, id: string, options: { lock?: boolean } = {}): Promise<StoredResource | null> => {
       const locking = options.lock === false ? '' : lock;
       // A locked User comes with its groups: the answer to its PATCH renders them without another round trip.
-      const columns = locking && type === 'User' ? `${resourceColumns}, ${groupsColumn}` : resourceColumns;
-      const { rows } = await this.sql<ResourceRow>(db, `SELECT ${columns} FROM resources r WHERE r.tenant = $1 AND r.id = $2 AND r.type = $3${locking}`, [tenant, id, type]);
+      // A locked Group locks its version row too: member changes (touchResource) and document changes serialise there.
+      const text =
+        locking && type === 'Group'
+          ? `SELECT r.id, r.type, r.data, r.created, v.last_modified, v.version FROM resources r JOIN group_versions v ON v.tenant = r.tenant AND v.group_id = r.id
+              WHERE r.tenant = $1 AND r.id = $2 AND r.type = $3${locking} OF r, v`
+          : `SELECT ${locking && type === 'User' ? `${resourceColumns}, ${groupsColumn}` : resourceColumns} FROM ${resourcesOf(type)} WHERE r.tenant = $1 AND r.id = $2 AND r.type = $3${locking}`;
+      const { rows } = await this.sql<ResourceRow>(db, text, [tenant, id, type]);
       const resource = rows[0] ? toResource(rows[0]) : null;
       if (resource && locking) lockedRows.set(key(type, id), resource);
       return resource;
@@ -493,7 +507,8 @@ export class PostgresStorage implements Storage {
                VALUES ($1, $2, $3, $4, $5, $5, 1, $6, $7, $8, $9) RETURNING tenant, id)`;
         const text =
           type === 'Group'
-            ? `WITH ${inserted} INSERT INTO group_names (tenant, group_id, display_json) SELECT inserted.tenant, inserted.id, $10 FROM inserted`
+            ? `WITH ${inserted}, versions AS (INSERT INTO group_versions (tenant, group_id, version, last_modified) SELECT inserted.tenant, inserted.id, 1, $5 FROM inserted)
+               INSERT INTO group_names (tenant, group_id, display_json) SELECT inserted.tenant, inserted.id, $10 FROM inserted`
             : `WITH ${inserted}
              INSERT INTO emails (tenant, user_id, value_lc, type_lc)
              SELECT inserted.tenant, inserted.id, e.value, e.type FROM inserted, unnest($10::text[], $11::text[]) AS e(value, type)`;
@@ -518,7 +533,12 @@ export class PostgresStorage implements Storage {
         const t = this.timestamp();
         const d = indexedValues(type, data);
         const emails = emailArrays(type, data);
-        const known = db instanceof TransactionConnection ? lockedRows.get(key(type, id)) : undefined;
+        let known = db instanceof TransactionConnection ? lockedRows.get(key(type, id)) : undefined;
+        if (!known && type === 'Group' && db instanceof TransactionConnection) {
+          // A group's version is in group_versions: lock both rows first, then the update's outcome is known.
+          known = (await getResource('Group', id)) ?? undefined;
+          if (!known) return null;
+        }
         if (known && db instanceof TransactionConnection) {
           // Locked since this transaction read (or created) it: the version check and the result need no round trip.
           if (expectedVersion !== undefined && expectedVersion !== known.version) throw new VersionMismatchError();
@@ -536,6 +556,7 @@ export class PostgresStorage implements Storage {
             const n = groupNameStatement(id, data);
             defer(db, n.text, n.values);
           }
+          if (type === 'Group') defer(db, 'UPDATE group_versions SET version = version + 1, last_modified = $3 WHERE tenant = $1 AND group_id = $2', [tenant, id, t]);
           const updated: StoredResource = { ...known, data, lastModified: t, version: known.version + 1 };
           lockedRows.set(key(type, id), updated);
           log.record(type, id, 'updated', updated.version);
@@ -575,14 +596,18 @@ export class PostgresStorage implements Storage {
         return updated;
       },
       touchResource: async (type, id) => {
-        const { rows } = await this.sql<ResourceRow>(
-          db,
-          `UPDATE resources r SET last_modified = $4, version = version + 1 WHERE r.tenant = $1 AND r.id = $2 AND r.type = $3 RETURNING ${resourceColumns}`,
-          [tenant, id, type, this.timestamp()],
-        );
+        // A group's member change updates only its narrow version row (migration 7), never its resources row. The
+        // document comes from this statement's snapshot; version and lastModified are exact (the row is locked).
+        const text =
+          type === 'Group'
+            ? `UPDATE group_versions v SET version = v.version + 1, last_modified = $4 FROM resources r
+                WHERE v.tenant = $1 AND v.group_id = $2 AND r.tenant = $1 AND r.id = $2 AND r.type = $3
+                RETURNING r.id, r.type, r.data, r.created, v.last_modified, v.version`
+            : `UPDATE resources r SET last_modified = $4, version = version + 1 WHERE r.tenant = $1 AND r.id = $2 AND r.type = $3 RETURNING ${resourceColumns}`;
+        const { rows } = await this.sql<ResourceRow>(db, text, [tenant, id, type, this.timestamp()]);
         if (!rows[0]) return null;
         const resource = toResource(rows[0]);
-        if (changes) lockedRows.set(key(type, id), resource); // the UPDATE locked it
+        if (changes && type === 'User') lockedRows.set(key(type, id), resource); // the UPDATE locked it
         log.record(type, id, 'updated', resource.version);
         return resource;
       },
@@ -700,9 +725,10 @@ export class PostgresStorage implements Storage {
     const params: SqlParam[] = [tenant, ...(where?.params ?? [])];
     const descending = query.sortOrder === 'descending';
     const column = query.sortBy ? sortColumn(query.sortBy, type) : 'r.id';
-    const select = `SELECT ${resourceColumns} FROM resources r`;
+    const from = resourcesOf(type);
+    const select = `SELECT ${resourceColumns} FROM ${from}`;
     // Indexed lookups return each User's groups in the same statement (scans leave them to groupsOf).
-    const pageSelect = query.withGroups && type === 'User' ? `SELECT ${resourceColumns}, ${groupsColumn} FROM resources r` : select;
+    const pageSelect = query.withGroups && type === 'User' ? `SELECT ${resourceColumns}, ${groupsColumn} FROM ${from}` : select;
     const dir = descending ? 'DESC' : 'ASC';
     // With a filter, sort by an expression no index provides: otherwise, with ORDER BY … LIMIT, the planner may
     // walk the (tenant, type, id) index in order and filter row by row, i.e. scan the whole tenant for a
@@ -719,7 +745,7 @@ export class PostgresStorage implements Storage {
       pageSql: numbered(`${pageSelect} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`),
       pageParams: [...params, Math.min(count, 2 ** 31), startIndex - 1],
       scanSql: numbered(`${select} WHERE ${whereSql} ORDER BY r.id`),
-      countSql: numbered(`SELECT count(*)::int AS n FROM resources r WHERE ${whereSql}`),
+      countSql: numbered(`SELECT count(*)::int AS n FROM ${from} WHERE ${whereSql}`),
     };
   }
 

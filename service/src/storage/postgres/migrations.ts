@@ -202,4 +202,26 @@ export const migrations: Migration[] = [
       END $$;
     `,
   },
+  {
+    version: 7,
+    name: 'group versions apart from the group rows',
+    // A member change must change its group's version and lastModified (ETag). Kept on the group's resources row,
+    // each change left a dead version of that row (with its document) and, once the page was full, an entry in every
+    // index of resources: the member PATCH's own reads of the group and the foreign-key check of each member row
+    // walked 100-200 buffers per statement during a sync (pg_stat_statements). The version now lives in a narrow row
+    // of its own (no document, one index, half-empty pages for HOT updates); the resources row of a group changes
+    // only with its document. For groups, resources.version and last_modified are no longer read.
+    sql: `
+      CREATE TABLE group_versions (
+        tenant        text COLLATE "C" NOT NULL,
+        group_id      text COLLATE "C" NOT NULL,
+        version       integer NOT NULL,
+        last_modified text COLLATE "C" NOT NULL,
+        PRIMARY KEY (tenant, group_id),
+        FOREIGN KEY (tenant, group_id) REFERENCES resources (tenant, id) ON DELETE CASCADE
+      ) WITH (fillfactor = 50);
+      INSERT INTO group_versions (tenant, group_id, version, last_modified)
+        SELECT tenant, id, version, last_modified FROM resources WHERE type = 'Group';
+    `,
+  },
 ];
