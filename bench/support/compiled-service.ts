@@ -13,7 +13,7 @@ const serviceDir = join(root, 'service');
 
 /**
  * Compiles the service into service/dist (git-ignored) and returns the node arguments of its production
- * command, e.g. `['--max-semi-space-size=2', '/…/service/dist/main.js']`.
+ * command, e.g. `['--max-semi-space-size=2', '--optimize-for-size', '/…/service/dist/main.js']`.
  */
 export async function compileService(): Promise<string[]> {
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
