@@ -488,12 +488,6 @@ export class PostgresStorage implements Storage {
       values: [tenant, id, emails.values, emails.types as string[]] as SqlParam[],
     });
 
-    /** The statement that renames a group in group_names (only sent when its displayName changed). */
-    const groupNameStatement = (id: string, data: JsonObject) => ({
-      text: 'UPDATE group_names SET display_json = $3 WHERE tenant = $1 AND group_id = $2',
-      values: [tenant, id, displayJson('Group', data)] as SqlParam[],
-    });
-
     return {
       tenant,
       getResource,
@@ -553,8 +547,7 @@ export class PostgresStorage implements Storage {
             defer(db, e.text, e.values);
           }
           if (displayJson(type, known.data) !== displayJson(type, data)) {
-            const n = groupNameStatement(id, data);
-            defer(db, n.text, n.values);
+            defer(db, 'UPDATE group_names SET display_json = $3 WHERE tenant = $1 AND group_id = $2', [tenant, id, displayJson(type, data)]);
           }
           if (type === 'Group') defer(db, 'UPDATE group_versions SET version = version + 1, last_modified = $3 WHERE tenant = $1 AND group_id = $2', [tenant, id, t]);
           const updated: StoredResource = { ...known, data, lastModified: t, version: known.version + 1 };
@@ -562,7 +555,8 @@ export class PostgresStorage implements Storage {
           log.record(type, id, 'updated', updated.version);
           return updated;
         }
-        // One statement: the CTE locks the row (a caller that did not lock it yet waits here for other writers) and
+        // Users only (a group was locked and read above). One statement: the CTE locks the row (a caller that did not
+        // lock it yet waits here for other writers) and
         // hands over the previous document, whose emails decide whether the emails rows change; a User's groups come
         // back for rendering, so a PATCH answers without another round trip.
         const { rows } = await this.sql<{ created: string; version: number; previous: string; groups?: Array<[string, string | null]> }>(
@@ -580,14 +574,10 @@ export class PostgresStorage implements Storage {
           if (exists.rows.length === 0) return null;
           throw new VersionMismatchError();
         }
-        const previous = JSON.parse(row.previous) as JsonObject;
-        if (JSON.stringify(emailArrays(type, previous)) !== JSON.stringify(emails)) {
+        const old = emailArrays(type, JSON.parse(row.previous) as JsonObject);
+        if (JSON.stringify(old) !== JSON.stringify(emails)) {
           const e = emailsStatement(id, emails);
           await this.sql(db, e.text, e.values);
-        }
-        if (displayJson(type, previous) !== displayJson(type, data)) {
-          const n = groupNameStatement(id, data);
-          await this.sql(db, n.text, n.values);
         }
         const updated: StoredResource = { id, type, data, created: row.created, lastModified: t, version: Number(row.version) };
         if (row.groups) updated.groups = row.groups.map(([groupId, group]) => groupRef(groupId, group));
