@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type BuiltApp } from '../../src/app.js';
 import { StorageUnavailableError } from '../../src/storage/contract.js';
 import { openPostgresStorage, type PostgresStorage } from '../../src/storage/postgres/engine.js';
-import { inlineParameters, literal } from '../../src/storage/postgres/transaction-connection.js';
+import { inlineParameters, literal, TransactionConnection } from '../../src/storage/postgres/transaction-connection.js';
 import { createTestSchema, sharedServerUrl, type TestSchema } from './support/database.js';
 
 let client: pg.Client;
@@ -202,5 +202,96 @@ describe("round trips of Entra's requests on PostgreSQL", () => {
   it('migrations 4 and 5: resources pages keep room for HOT updates and autovacuum comes at 2% dead rows', async () => {
     const { rows } = await client.query<{ reloptions: string[] | null }>('SELECT reloptions FROM pg_class WHERE oid = $1::regclass', [`"${schema.name}".resources`]);
     expect(rows[0]?.reloptions).toEqual(expect.arrayContaining(['fillfactor=90', 'autovacuum_vacuum_scale_factor=0.02', 'autovacuum_vacuum_threshold=500']));
+  });
+});
+
+describe('statements with a name travel as EXECUTE of a statement prepared on the connection', () => {
+  let schema: TestSchema;
+  let pool: pg.Pool;
+  const insert = 'INSERT INTO t (k, v, tags) VALUES ($1, $2, $3)';
+  const update = 'UPDATE t SET v = $2 WHERE k = $1';
+  const select = 'SELECT k, v, tags FROM t WHERE k = $1';
+  const names = new Map([[insert, 'ins'], [update, 'upd'], [select, 'sel']]);
+  const namer = (text: string) => names.get(text);
+
+  beforeAll(async () => {
+    schema = await createTestSchema(undefined, 'scim_execute');
+    await client.query(`CREATE SCHEMA "${schema.name}"`);
+    pool = new pg.Pool({ connectionString: sharedServerUrl, max: 1, options: `-c search_path="${schema.name}"` });
+    await pool.query('CREATE TABLE t (k text PRIMARY KEY, v text, tags text[])');
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await schema?.drop();
+  });
+
+  /** One transaction on the pool's only connection: a deferred insert, a read with BEGIN, an update with COMMIT. */
+  async function write(client: pg.PoolClient, k: string, v: string): Promise<{ read: unknown[]; updated: number | null }> {
+    const tx = new TransactionConnection(client, namer);
+    tx.defer(insert, [k, "it's", ['a', null, 'b"c']]);
+    const read = await tx.query(select, [k], namer(select));
+    const done = await tx.commitWith(update, [k, v], namer(update));
+    return { read: read.rows, updated: done.rowCount };
+  }
+
+  it('prepares once per connection, then executes from the plan cache with the same results as literals', async () => {
+    const client = await pool.connect();
+    try {
+      for (let i = 0; i < 8; i++) {
+        const { read, updated } = await write(client, `k${i}`, `v${i}`);
+        expect(read).toEqual([{ k: `k${i}`, v: "it's", tags: ['a', null, 'b"c'] }]);
+        expect(updated).toBe(1);
+      }
+      const { rows } = await client.query<{ name: string; generic_plans: string; custom_plans: string }>(
+        'SELECT name, generic_plans, custom_plans FROM pg_prepared_statements WHERE from_sql ORDER BY name',
+      );
+      // All three went in batches (the read carried BEGIN and the deferred insert). Each was prepared once (else
+      // PREPARE would have failed: the name exists) and has run 8 times; after five custom plans PostgreSQL settled
+      // on the generic plan, so it stopped planning these statements.
+      expect(rows.map((r) => r.name)).toEqual(['ins_sql', 'sel_sql', 'upd_sql']);
+      for (const r of rows) {
+        expect(Number(r.generic_plans) + Number(r.custom_plans)).toBe(8);
+        expect(Number(r.generic_plans)).toBeGreaterThan(0);
+      }
+      expect((await client.query('SELECT count(*)::int AS n FROM t')).rows[0]).toEqual({ n: 8 });
+    } finally {
+      client.release();
+    }
+  });
+
+  it('after a failed batch that carried PREPAREs, the connection knows again which statements exist', async () => {
+    const client = await pool.connect();
+    try {
+      const other = 'INSERT INTO t (k, v) VALUES ($1, $2)';
+      const failing = new TransactionConnection(client, (text) => (text === other ? 'other' : namer(text)));
+      // The duplicate key fails the batch after its PREPARE ran: the statement exists although the batch failed.
+      failing.defer(other, ['k0', 'dup']);
+      await expect(failing.commit()).rejects.toMatchObject({ code: '23505' });
+      await failing.rollback();
+      // A bad statement fails its own PREPARE: it does not exist, and must not be taken for prepared.
+      const bad = 'INSERT INTO later_table (k) VALUES ($1)';
+      const badNamer = (text: string) => (text === bad ? 'bad' : namer(text));
+      const broken = new TransactionConnection(client, badNamer);
+      broken.defer(bad, ['x']);
+      await expect(broken.commit()).rejects.toMatchObject({ code: '42P01' });
+      await broken.rollback();
+      // Once the table exists the statement is prepared for real (EXECUTE of a statement taken for prepared would fail).
+      await client.query('CREATE TABLE later_table (k text)');
+      const fixed = new TransactionConnection(client, badNamer);
+      fixed.defer(bad, ['y']);
+      await fixed.commit();
+      expect((await client.query('SELECT k FROM later_table')).rows).toEqual([{ k: 'y' }]);
+
+      const again = new TransactionConnection(client, (text) => (text === other ? 'other' : namer(text)));
+      again.defer(other, ['k-other', 'fine']);
+      await again.commit();
+      expect((await client.query(select, ['k-other'])).rows).toEqual([{ k: 'k-other', v: 'fine', tags: null }]);
+      const { rows } = await client.query<{ name: string }>('SELECT name FROM pg_prepared_statements WHERE from_sql ORDER BY name');
+      expect(rows.map((r) => r.name)).toEqual(['bad_sql', 'ins_sql', 'other_sql', 'sel_sql', 'upd_sql']);
+      // Nothing of the failed batches was written.
+      expect((await client.query("SELECT count(*)::int AS n FROM t WHERE v = 'dup' OR k = 'x'")).rows[0]).toEqual({ n: 0 });
+    } finally {
+      client.release();
+    }
   });
 });

@@ -397,7 +397,7 @@ export class PostgresStorage implements Storage {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.withClient(async (client) => {
-          const tx = new TransactionConnection(client);
+          const tx = new TransactionConnection(client, (text) => this.statementName(text));
           try {
             const changes = new ChangeLog();
             const result = await work(this.makeStore(tenant, tx, changes));

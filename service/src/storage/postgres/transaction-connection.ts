@@ -7,16 +7,36 @@
 // What travels together goes as one simple-protocol query, which cannot carry bind parameters: the values go in as quoted
 // literals. Quoted, every value is an untyped literal that PostgreSQL types from its context, exactly as it types
 // node-postgres's untyped text parameters, so the statement means the same as with `$n`.
+//
+// A statement with a name goes as `EXECUTE name('…', …)` of a statement prepared on the connection with SQL PREPARE
+// (sent in front of the first batch that needs it): PostgreSQL then parses a one-line EXECUTE and plans from its plan
+// cache instead of parsing and planning the whole statement again, which was most of its CPU time for SCIM writes.
 import pg from 'pg';
 
 type Row = pg.QueryResultRow;
+
+/** Names of the statements prepared with SQL PREPARE on each connection (they live as long as its session). */
+const preparedBySql = new WeakMap<pg.PoolClient, Set<string>>();
+
+/** A statement's name on its connection, or undefined to send it as literal text (see PostgresStorage.statementName). */
+export type StatementNamer = (text: string) => string | undefined;
 
 export class TransactionConnection {
   private begun = false;
   /** Writes whose outcome the caller already knows (see `defer`), not sent yet. */
   private deferred: Array<{ text: string; values: readonly unknown[] }> = [];
+  /** A batch that carried PREPAREs failed: which of them ran is unknown until ROLLBACK asks the server. */
+  private resync = false;
+  private readonly prepared: Set<string>;
 
-  constructor(private readonly client: pg.PoolClient) {}
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly nameOf: StatementNamer = () => undefined,
+  ) {
+    let prepared = preparedBySql.get(client);
+    if (!prepared) preparedBySql.set(client, (prepared = new Set()));
+    this.prepared = prepared;
+  }
 
   /** True between the first statement (which carried BEGIN) and COMMIT/ROLLBACK. */
   get open(): boolean {
@@ -35,7 +55,7 @@ export class TransactionConnection {
   /** `name` prepares the statement on this connection (as pg does for `{ name, text }`) once BEGIN was sent. */
   async query<T extends Row = Row>(text: string, values: readonly unknown[] = [], name?: string): Promise<pg.QueryResult<T>> {
     if (this.begun && this.deferred.length === 0) return this.client.query<T>(statement(text, values, name));
-    const results = await this.send([...this.pending(), inlineParameters(text, values)]);
+    const results = await this.send([...this.pending(), { text, values, name }]);
     return results[results.length - 1] as pg.QueryResult<T>;
   }
 
@@ -45,7 +65,7 @@ export class TransactionConnection {
    */
   async commitWith<T extends Row = Row>(text: string, values: readonly unknown[] = [], name?: string): Promise<pg.QueryResult<T>> {
     if (!this.begun && this.deferred.length === 0) return this.client.query<T>(statement(text, values, name));
-    const results = await this.send([...this.pending(), inlineParameters(text, values), 'COMMIT']);
+    const results = await this.send([...this.pending(), { text, values, name }, 'COMMIT']);
     this.begun = false;
     return results[results.length - 2] as pg.QueryResult<T>;
   }
@@ -68,22 +88,54 @@ export class TransactionConnection {
     this.deferred = [];
     if (!this.begun) return;
     this.begun = false;
-    await this.client.query('ROLLBACK');
+    if (!this.resync) {
+      await this.client.query('ROLLBACK');
+      return;
+    }
+    // PREPARE is not transactional: those that ran before the failure stay, the others never ran.
+    const results = (await this.client.query('ROLLBACK; SELECT name FROM pg_prepared_statements WHERE from_sql')) as unknown as pg.QueryResult<{ name: string }>[];
+    this.prepared.clear();
+    for (const row of results[1]?.rows ?? []) this.prepared.add(row.name);
+    this.resync = false;
   }
 
-  /** BEGIN (unless sent) and the deferred writes, as literals, to go first in the next query string. */
-  private pending(): string[] {
-    const texts = [...(this.begun ? [] : ['BEGIN']), ...this.deferred.map((d) => inlineParameters(d.text, d.values))];
+  /** BEGIN (unless sent) and the deferred writes, to go first in the next query string. */
+  private pending(): Batched[] {
+    const texts: Batched[] = [...(this.begun ? [] : ['BEGIN']), ...this.deferred.map((d) => ({ ...d, name: this.nameOf(d.text) }))];
     this.deferred = [];
     return texts;
   }
 
   /** One simple-protocol query; BEGIN counts as sent from here on, so a failure is followed by ROLLBACK. */
-  private async send(texts: string[]): Promise<pg.QueryResult[]> {
+  private async send(batch: Batched[]): Promise<pg.QueryResult[]> {
     this.begun = true;
-    return (await this.client.query(texts.join('; '))) as unknown as pg.QueryResult[];
+    const prepares: string[] = [];
+    const names: string[] = [];
+    const texts = batch.map((b) => {
+      if (typeof b === 'string') return b;
+      if (b.name === undefined) return inlineParameters(b.text, b.values);
+      const name = `${b.name}_sql`;
+      if (!this.prepared.has(name) && !names.includes(name)) {
+        names.push(name);
+        prepares.push(`PREPARE ${name} AS ${b.text}`);
+      }
+      return b.values.length > 0 ? `EXECUTE ${name}(${b.values.map(literal).join(', ')})` : `EXECUTE ${name}`;
+    });
+    // PREPAREs go first: when a later statement fails they have all run (rollback checks anyway).
+    let results: pg.QueryResult[];
+    try {
+      results = (await this.client.query([...prepares, ...texts].join('; '))) as unknown as pg.QueryResult[];
+    } catch (error) {
+      if (names.length > 0) this.resync = true;
+      throw error;
+    }
+    for (const name of names) this.prepared.add(name);
+    return results;
   }
 }
+
+/** A statement of a batch: literal text (BEGIN, COMMIT) or a statement with its parameters and name. */
+type Batched = string | { text: string; values: readonly unknown[]; name?: string | undefined };
 
 /** A query config: named (prepared once per connection, planned from its cache) when `name` is given. */
 export function statement(text: string, values: readonly unknown[], name?: string): pg.QueryConfig {
