@@ -259,6 +259,26 @@ describe('statements with a name travel as EXECUTE of a statement prepared on th
     }
   });
 
+  it('plans the statements of a transaction once (generic plans from the first execution), and only inside it', async () => {
+    const client = await pool.connect();
+    try {
+      const remove = 'DELETE FROM t WHERE k = ANY($1::text[]) RETURNING k';
+      for (let i = 0; i < 8; i++) {
+        const tx = new TransactionConnection(client, namer);
+        await tx.query(select, ['none'], namer(select)); // carries BEGIN
+        expect((await tx.query(remove, [[`gone-${i}`, 'none']], 'arr')).rows).toEqual([]); // bound parameters, prepared by node-postgres
+        await tx.commit();
+      }
+      const { rows } = await client.query<{ generic_plans: string; custom_plans: string }>("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'arr'");
+      // Left to choose, PostgreSQL plans the first five executions for their values (and one with an array
+      // parameter on every execution, as pg_stat_statements showed under Entra's mix).
+      expect(rows.map((r) => [Number(r.generic_plans), Number(r.custom_plans)])).toEqual([[8, 0]]);
+      expect((await client.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode')).rows[0]?.plan_cache_mode).toBe('auto');
+    } finally {
+      client.release();
+    }
+  });
+
   it('after a failed batch that carried PREPAREs, the connection knows again which statements exist', async () => {
     const client = await pool.connect();
     try {
