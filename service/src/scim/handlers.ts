@@ -391,7 +391,8 @@ export async function patchResource(scope: RequestScope, type: ResourceType, id:
   // A members-only group PATCH without If-Match reads the group without locking it: member rows change row by row,
   // and the version bump at the end serialises concurrent PATCHes of one (large) group for the shortest time.
   const lock = !(type === 'Group' && ifMatch === undefined && changesOnlyMembers(ops));
-  return transaction(scope, async (store) => {
+  let group: StoredResource | undefined;
+  const reply = await transaction(scope, async (store) => {
     const current = await store.getResource(type, id, { lock });
     if (!current) throw notFound(`${type} ${id} not found`);
     checkIfMatch(ifMatch, current);
@@ -412,9 +413,15 @@ export async function patchResource(scope: RequestScope, type: ResourceType, id:
       scope.audit.summary += ' (no change)';
     }
     // Group PATCH answers 204 without the member list; user PATCH 200 with the resource [reference §1.2].
-    if (type === 'Group') return { status: 204, headers: { etag: etagOf(updated.version) } };
+    if (type === 'Group') {
+      group = updated;
+      return { status: 204 };
+    }
     return single(200, updated, await render(store, scope, updated, view), scope);
   });
+  // A member change's version is final once committed (PostgreSQL bumps it in the COMMIT round trip).
+  if (group) reply.headers = { ...reply.headers, etag: etagOf(group.version) };
+  return reply;
 }
 
 export async function deleteResource(scope: RequestScope, type: ResourceType, id: string, ifMatch: string | undefined): Promise<Reply> {

@@ -174,7 +174,7 @@ export interface TenantStore {
    * Inside `transaction` the row stays locked until the end (PostgreSQL: FOR NO KEY UPDATE; SQLite has one writer),
    * so a read-modify-write never loses an update. `lock: false` reads without it, for a change that only adds or
    * removes member rows and bumps the version (touchResource locks then): concurrent member PATCHes of one group
-   * then wait for each other only from that bump to COMMIT.
+   * then wait for each other only from that bump to COMMIT (on PostgreSQL the bump travels with COMMIT).
    */
   getResource(type: ResourceType, id: string, options?: { lock?: boolean }): Promise<StoredResource | null>;
   query(type: ResourceType, query: ResourceQuery): Promise<QueryResult>;
@@ -182,7 +182,11 @@ export interface TenantStore {
   insertResource(type: ResourceType, id: string, data: JsonObject): Promise<StoredResource>;
   /** Replaces `data`, bumps version and lastModified. Throws VersionMismatchError when expectedVersion differs, UniquenessError. Returns null when the id does not exist. */
   updateResource(type: ResourceType, id: string, data: JsonObject, expectedVersion?: number): Promise<StoredResource | null>;
-  /** Bumps version and lastModified without changing data (e.g. after a membership change). */
+  /**
+   * Bumps version and lastModified without changing data (e.g. after a membership change). On PostgreSQL, inside
+   * `transaction` and after a read of the group, the bump travels with COMMIT: the returned resource's `version` is
+   * final once `transaction` has resolved (a read without the lock lets another writer bump first).
+   */
   touchResource(type: ResourceType, id: string): Promise<StoredResource | null>;
   /** Deletes the resource and every membership it has (as a group and as a member). */
   deleteResource(type: ResourceType, id: string): Promise<boolean>;

@@ -90,7 +90,7 @@ describe("round trips of Entra's requests on PostgreSQL", () => {
     return { trips: storage.stats().statements - before, status: res.statusCode, body: res.body };
   }
 
-  it('lookup 1, create 1 (insert, audit and outbox with BEGIN and COMMIT), user PATCH 2, member PATCH 5', async () => {
+  it('lookup 1, create 1 (insert, audit and outbox with BEGIN and COMMIT), user PATCH 2, member PATCH 4 (the version bump goes with COMMIT)', async () => {
     await roundTrips({ method: 'GET', url: '/scim/rt/Users' }); // fills the tenant/token cache
     const create = (userName: string) => roundTrips({ method: 'POST', url: '/scim/rt/Users', payload: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName } });
     const first = await create('one@example.com');
@@ -120,7 +120,7 @@ describe("round trips of Entra's requests on PostgreSQL", () => {
       method: 'PATCH', url: `/scim/rt/Groups/${g}`,
       payload: { schemas: [patchOp], Operations: [{ op: 'Remove', path: 'members', value: [{ value: u1 }] }, { op: 'Add', path: 'members', value: [{ value: u1 }, { value: u2 }] }] },
     });
-    expect([patchGroup.status, patchGroup.trips]).toEqual([204, 5]);
+    expect([patchGroup.status, patchGroup.trips]).toEqual([204, 4]);
     expect((await storage.tenantStore('rt').listMembers(g)).map((m) => m.value).sort()).toEqual([u1, u2].sort());
 
     // An unknown member id is a 400 and the rows the statement added roll back.
@@ -129,7 +129,7 @@ describe("round trips of Entra's requests on PostgreSQL", () => {
     expect((await storage.tenantStore('rt').listMembers(g)).map((m) => m.value).sort()).toEqual([u1, u2].sort());
   });
 
-  it("a members-only PATCH waits for another writer's lock on the group only at its version bump, never on the group's row", async () => {
+  it("a members-only PATCH waits for another writer's lock on the group only in its COMMIT round trip, never on the group's row", async () => {
     const { id: u } = JSON.parse((await built.app.inject({ method: 'POST', url: '/scim/rt/Users', headers, payload: { userName: `${randomUUID()}@example.com` } })).body) as { id: string };
     const { id: g } = JSON.parse((await built.app.inject({ method: 'POST', url: '/scim/rt/Groups', headers, payload: { displayName: `Locked ${u}` } })).body) as { id: string };
     const { id: u2 } = JSON.parse((await built.app.inject({ method: 'POST', url: '/scim/rt/Users', headers, payload: { userName: `${randomUUID()}@example.com` } })).body) as { id: string };
@@ -144,22 +144,30 @@ describe("round trips of Entra's requests on PostgreSQL", () => {
       const first = await addMember(u);
       expect(first.statusCode).toBe(204);
       await holder.query('ROLLBACK');
-      // A writer of the group (a locked read locks its version row too) makes it wait, at the version bump only.
+      // A writer of the group (a locked read locks its version row too) makes it wait, at the version bump only,
+      // which travels with COMMIT: the lock is held for one round trip inside PostgreSQL, never across the service.
       await holder.query('BEGIN');
       await holder.query(`SELECT 1 FROM "${schema.name}".group_versions WHERE tenant = 'rt' AND group_id = $1 FOR NO KEY UPDATE`, [g]);
       const patch = addMember(u2);
       let waiting: string | undefined;
       for (let i = 0; i < 100 && !waiting; i++) {
         await new Promise((r) => setTimeout(r, 20));
-        const { rows } = await client.query<{ query: string }>("SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%group_versions%' AND pid <> pg_backend_pid()");
+        const { rows } = await client.query<{ query: string }>("SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1 AND pid <> pg_backend_pid()", [`%'${g}'%`]);
         waiting = rows[0]?.query;
       }
-      // Read and member rows went through; the PATCH waits at the version bump, not at its first read.
-      expect(waiting).toMatch(/^UPDATE group_versions v SET version/);
+      // Read and member rows went through; the PATCH waits in its last round trip, not at its first read.
+      expect(waiting).toMatch(/; COMMIT$/);
+      // The holder bumps the version meanwhile: the PATCH's ETag and event carry the version after both.
+      await holder.query(`UPDATE "${schema.name}".group_versions SET version = version + 1 WHERE tenant = 'rt' AND group_id = $1`, [g]);
       await holder.query('COMMIT');
       const second = await patch;
       expect(second.statusCode).toBe(204);
-      expect(Number(/"(\d+)"/.exec(second.headers.etag as string)?.[1])).toBe(Number(/"(\d+)"/.exec(first.headers.etag as string)?.[1]) + 1);
+      const versionOf = (etag: unknown) => Number(/"(\d+)"/.exec(String(etag))?.[1]);
+      expect(versionOf(second.headers.etag)).toBe(versionOf(first.headers.etag) + 2);
+      const { rows: events } = await client.query<{ data: { version?: number } }>(
+        `SELECT data FROM "${schema.name}".events WHERE resource_id = $1 AND type = 'group.updated' ORDER BY position`, [g],
+      );
+      expect(events.map((e) => e.data.version)).toEqual([versionOf(first.headers.etag), versionOf(second.headers.etag)]);
     } finally {
       await holder.end();
     }

@@ -136,7 +136,8 @@ interface PendingChange {
   resourceType: ResourceType;
   resourceId: string;
   kind: 'created' | 'updated' | 'deleted';
-  version?: number;
+  /** 'atCommit': bumped in the COMMIT round trip; the event statement reads it from group_versions. */
+  version?: number | 'atCommit';
   membersAdded: string[];
   membersRemoved: string[];
   allMembersRemoved: boolean;
@@ -157,7 +158,7 @@ class ChangeLog {
     }
     return change;
   }
-  record(type: ResourceType, id: string, kind: PendingChange['kind'], version?: number): void {
+  record(type: ResourceType, id: string, kind: PendingChange['kind'], version?: number | 'atCommit'): void {
     const change = this.entry(type, id, kind);
     if (version !== undefined) change.version = version;
   }
@@ -429,7 +430,8 @@ export class PostgresStorage implements Storage {
   private async finish(tx: TransactionConnection, tenant: string, changes: PendingChange[], audit: AuditEntry | undefined): Promise<void> {
     const events = changes.map((change) => {
       const data: Record<string, unknown> = {};
-      if (change.version !== undefined && change.kind !== 'deleted') data.version = change.version;
+      // null asks the event statement for the version group_versions holds (appendEventsStatement).
+      if (change.version !== undefined && change.kind !== 'deleted') data.version = change.version === 'atCommit' ? null : change.version;
       if (change.membersAdded.length > 0) data.membersAdded = change.membersAdded;
       if (change.membersRemoved.length > 0) data.membersRemoved = change.membersRemoved;
       if (change.allMembersRemoved) data.allMembersRemoved = true;
@@ -456,6 +458,8 @@ export class PostgresStorage implements Storage {
     // Rows this transaction read with the lock, as read: an update of one of them has a known outcome (the next
     // version), so it is deferred to travel with the next statement or COMMIT instead of costing a round trip.
     const lockedRows = new Map<string, StoredResource>();
+    // Rows this transaction read without the lock (a members-only group PATCH): their version bump can go with COMMIT.
+    const readRows = new Map<string, StoredResource>();
     const key = (type: ResourceType, id: string) => `${type}\u0000${id}`;
     // A membership change in this transaction makes the users' groups read with their rows stale.
     const forgetGroups = () => {
@@ -477,6 +481,7 @@ export class PostgresStorage implements Storage {
       const { rows } = await this.sql<ResourceRow>(db, text, [tenant, id, type]);
       const resource = rows[0] ? toResource(rows[0]) : null;
       if (resource && locking) lockedRows.set(key(type, id), resource);
+      else if (resource && changes) readRows.set(key(type, id), resource);
       return resource;
     };
     /** Holds a write back on the transaction's connection (see TransactionConnection.defer). */
@@ -586,6 +591,28 @@ export class PostgresStorage implements Storage {
         return updated;
       },
       touchResource: async (type, id) => {
+        const read = type === 'Group' && db instanceof TransactionConnection ? (lockedRows.get(key(type, id)) ?? readRows.get(key(type, id))) : undefined;
+        if (read && db instanceof TransactionConnection) {
+          // The bump travels with COMMIT, so concurrent member changes of one group wait for each other only while
+          // PostgreSQL runs that last round trip, never while it travels through the service. Read with the lock, the
+          // new version is known now; read without it, another PATCH may bump first, and the version is the one the
+          // bump returns, set on the resource once it has run (callers that answer with it do so after the commit).
+          // Events take a group's version from group_versions in the same statement (appendEventsStatement).
+          const t = this.timestamp();
+          const resource: StoredResource = { ...read, lastModified: t, version: read.version + 1 };
+          db.deferWithResult(
+            'UPDATE group_versions SET version = version + 1, last_modified = $3 WHERE tenant = $1 AND group_id = $2 RETURNING version',
+            [tenant, id, t],
+            (result) => {
+              const version = (result.rows[0] as { version?: unknown } | undefined)?.version;
+              if (version !== undefined) resource.version = Number(version);
+            },
+          );
+          if (lockedRows.has(key(type, id))) lockedRows.set(key(type, id), resource);
+          readRows.delete(key(type, id));
+          log.record(type, id, 'updated', 'atCommit');
+          return resource;
+        }
         // A group's member change updates only its narrow version row (migration 7), never its resources row. The
         // document comes from this statement's snapshot; version and lastModified are exact (the row is locked).
         const text =

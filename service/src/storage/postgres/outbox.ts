@@ -36,7 +36,9 @@ const auditInsert = `INSERT INTO audit (${auditColumns}) VALUES ($8, $9, $10, $1
 
 /**
  * The statement that appends several events (same ordering guarantee as appendEvent, positions in array order),
- * with the transaction's audit row when given: one round trip for both. The engine sends it with COMMIT.
+ * with the transaction's audit row when given: one round trip for both. The engine sends it with COMMIT. A group
+ * event whose data has `"version": null` gets the version group_versions holds at that point of the transaction: a
+ * member change's bump travels in the same round trip, so its version is not known before (engine.ts, touchResource).
  */
 export function appendEventsStatement(tenant: string, events: NewEvent[], audit?: AuditRow): { text: string; values: unknown[] } {
   return {
@@ -45,8 +47,10 @@ export function appendEventsStatement(tenant: string, events: NewEvent[], audit?
        ON CONFLICT (tenant_id) DO UPDATE SET last = event_counters.last + $2
        RETURNING last)
      INSERT INTO events (tenant_id, position, id, type, resource_type, resource_id, data)
-     SELECT $1, counter.last - $2 + e.ord, e.id, e.type, e.resource_type, e.resource_id, e.data::jsonb
-       FROM counter, unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS e(id, type, resource_type, resource_id, data, ord)`,
+     SELECT $1, counter.last - $2 + e.ord, e.id, e.type, e.resource_type, e.resource_id,
+            CASE WHEN v.version IS NULL THEN e.data::jsonb ELSE jsonb_set(e.data::jsonb, '{version}', to_jsonb(v.version)) END
+       FROM counter, unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS e(id, type, resource_type, resource_id, data, ord)
+       LEFT JOIN group_versions v ON e.resource_type = 'Group' AND e.data::jsonb -> 'version' = 'null'::jsonb AND v.tenant = $1 AND v.group_id = e.resource_id`,
     values: [
       tenant,
       events.length,

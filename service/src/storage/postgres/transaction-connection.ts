@@ -24,7 +24,7 @@ export type StatementNamer = (text: string) => string | undefined;
 export class TransactionConnection {
   private begun = false;
   /** Writes whose outcome the caller already knows (see `defer`), not sent yet. */
-  private deferred: Array<{ text: string; values: readonly unknown[] }> = [];
+  private deferred: Deferred[] = [];
   /** A batch that carried PREPAREs failed: which of them ran is unknown until ROLLBACK asks the server. */
   private resync = false;
   private readonly prepared: Set<string>;
@@ -50,6 +50,15 @@ export class TransactionConnection {
    */
   defer(text: string, values: readonly unknown[]): void {
     this.deferred.push({ text, values });
+  }
+
+  /**
+   * Like `defer`, for a write the caller needs the rows of only after the transaction: `onResult` gets them when the
+   * statement has run (with the next statement, or with COMMIT). A failure fails the transaction, so it is not reported
+   * here.
+   */
+  deferWithResult(text: string, values: readonly unknown[], onResult: (result: pg.QueryResult) => void): void {
+    this.deferred.push({ text, values, onResult });
   }
 
   /** `name` prepares the statement on this connection (as pg does for `{ name, text }`) once BEGIN was sent. */
@@ -130,8 +139,18 @@ export class TransactionConnection {
       throw error;
     }
     for (const name of names) this.prepared.add(name);
+    batch.forEach((b, i) => {
+      if (typeof b !== 'string' && b.onResult) b.onResult(results[prepares.length + i]!);
+    });
     return results;
   }
+}
+
+/** A write held back until the next statement or COMMIT; `onResult` gets its rows once it has run. */
+interface Deferred {
+  text: string;
+  values: readonly unknown[];
+  onResult?: (result: pg.QueryResult) => void;
 }
 
 /**
@@ -143,7 +162,7 @@ export class TransactionConnection {
 const begin = ['BEGIN', 'SET LOCAL plan_cache_mode = force_generic_plan'];
 
 /** A statement of a batch: literal text (BEGIN, COMMIT) or a statement with its parameters and name. */
-type Batched = string | { text: string; values: readonly unknown[]; name?: string | undefined };
+type Batched = string | (Deferred & { name?: string | undefined });
 
 /** A query config: named (prepared once per connection, planned from its cache) when `name` is given. */
 export function statement(text: string, values: readonly unknown[], name?: string): pg.QueryConfig {
