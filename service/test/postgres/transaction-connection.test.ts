@@ -23,6 +23,24 @@ afterAll(async () => {
   await client?.end();
 });
 
+/** Property: `run` answers a statement exactly as node-postgres's bound parameters do, for any values. */
+async function meansTheSameAsBound(db: pg.ClientBase, run: (sql: string, values: unknown[]) => Promise<pg.QueryResult>, numRuns: number): Promise<void> {
+  // U+0000 cannot be in PostgreSQL text at all (the engine replaces it before either form is sent).
+  const text = fc.string({ unit: 'binary', maxLength: 40 }).map((v) => v.replaceAll('\u0000', ''));
+  const sql = 'SELECT $1::text AS t, $2::text[] AS a, $3::bigint AS n, $4::boolean AS b, $5::text AS nothing';
+  await fc.assert(
+    fc.asyncProperty(text, fc.array(fc.option(text, { nil: null }), { maxLength: 5 }), fc.integer(), fc.boolean(), async (t, a, n, b) => {
+      const values = [t, a, n, b, null];
+      const bound = await db.query(sql, values);
+      const other = await run(sql, values);
+      expect(other.rows).toEqual(bound.rows);
+      const row = other.rows[0] as Record<string, unknown>;
+      expect({ ...row, n: Number(row.n) }).toEqual({ t, a, n, b, nothing: null });
+    }),
+    { numRuns },
+  );
+}
+
 describe('inlineParameters', () => {
   it('replaces $n outside quoted literals and refuses a missing parameter', () => {
     expect(inlineParameters("SELECT $1, '$1', $2 || 'it''s $2'", ['a', 2])).toBe("SELECT 'a', '$1', '2' || 'it''s $2'");
@@ -48,22 +66,8 @@ describe('inlineParameters', () => {
     expect(() => literal(Number.NaN)).toThrow(TypeError);
   });
 
-  it('means the same to PostgreSQL as bound parameters, for any text, number, boolean and text array', async () => {
-    // U+0000 cannot be in PostgreSQL text at all (the engine replaces it before either form is sent).
-    const text = fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replaceAll('\u0000', ''));
-    const sql = 'SELECT $1::text AS t, $2::text[] AS a, $3::bigint AS n, $4::boolean AS b, $5::text AS nothing';
-    await fc.assert(
-      fc.asyncProperty(text, fc.array(fc.option(text, { nil: null }), { maxLength: 5 }), fc.integer(), fc.boolean(), async (t, a, n, b) => {
-        const values = [t, a, n, b, null];
-        const bound = await client.query(sql, values);
-        const inlined = await client.query(inlineParameters(sql, values));
-        expect(inlined.rows).toEqual(bound.rows);
-        const row = inlined.rows[0] as Record<string, unknown>;
-        expect({ ...row, n: Number(row.n) }).toEqual({ t, a, n, b, nothing: null });
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it('means the same to PostgreSQL as bound parameters, for any text, number, boolean and text array', () =>
+    meansTheSameAsBound(client, (sql, values) => client.query(inlineParameters(sql, values)), 300));
 });
 
 describe("round trips of Entra's requests on PostgreSQL", () => {
@@ -234,6 +238,16 @@ describe('statements with a name travel as EXECUTE of a statement prepared on th
     await schema?.drop();
   });
 
+  /** Runs `fn` on the pool's only connection (pg_prepared_statements is per connection). */
+  async function onConnection(fn: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+    const client = await pool.connect();
+    try {
+      await fn(client);
+    } finally {
+      client.release();
+    }
+  }
+
   /** One transaction on the pool's only connection: a deferred insert, a read with BEGIN, an update with COMMIT. */
   async function write(client: pg.PoolClient, k: string, v: string): Promise<{ read: unknown[]; updated: number | null }> {
     const tx = new TransactionConnection(client, namer);
@@ -243,9 +257,8 @@ describe('statements with a name travel as EXECUTE of a statement prepared on th
     return { read: read.rows, updated: done.rowCount };
   }
 
-  it('prepares once per connection, then executes from the plan cache with the same results as literals', async () => {
-    const client = await pool.connect();
-    try {
+  it('prepares once per connection, then executes from the plan cache with the same results as literals', () =>
+    onConnection(async (client) => {
       for (let i = 0; i < 8; i++) {
         const { read, updated } = await write(client, `k${i}`, `v${i}`);
         expect(read).toEqual([{ k: `k${i}`, v: "it's", tags: ['a', null, 'b"c'] }]);
@@ -263,37 +276,22 @@ describe('statements with a name travel as EXECUTE of a statement prepared on th
         expect(Number(r.generic_plans)).toBeGreaterThan(0);
       }
       expect((await client.query('SELECT count(*)::int AS n FROM t')).rows[0]).toEqual({ n: 8 });
-    } finally {
-      client.release();
-    }
-  });
+    }));
 
-  it('EXECUTE with literal arguments means the same as bound parameters, for any text, number, boolean and text array', async () => {
-    const client = await pool.connect();
-    try {
-      const text = fc.string({ unit: 'binary', maxLength: 40 }).map((v) => v.replaceAll('\u0000', ''));
-      const sql = 'SELECT $1::text AS t, $2::text[] AS a, $3::bigint AS n, $4::boolean AS b, $5::text AS nothing';
-      await fc.assert(
-        fc.asyncProperty(text, fc.array(fc.option(text, { nil: null }), { maxLength: 5 }), fc.integer(), fc.boolean(), async (t, a, n, b) => {
-          const values = [t, a, n, b, null];
-          const bound = await client.query(sql, values);
-          const tx = new TransactionConnection(client, (q) => (q === sql ? 'prop' : undefined));
-          const executed = await tx.query(sql, values, 'prop'); // carries BEGIN: EXECUTE prop_sql('…', …)
-          await tx.commit();
-          expect(executed.rows).toEqual(bound.rows);
-        }),
-        { numRuns: 200 },
-      );
-      const { rows } = await client.query<{ generic_plans: string; custom_plans: string }>("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'prop_sql'");
+  it('EXECUTE with literal arguments means the same as bound parameters, for any text, number, boolean and text array', () =>
+    onConnection(async (client) => {
+      await meansTheSameAsBound(client, async (sql, values) => {
+        const tx = new TransactionConnection(client, (q) => (q === sql ? 'prop' : undefined));
+        const executed = await tx.query(sql, values, 'prop'); // carries BEGIN: EXECUTE prop_sql('…', …)
+        await tx.commit();
+        return executed;
+      }, 200);
+      const { rows } = await client.query("SELECT 1 FROM pg_prepared_statements WHERE name = 'prop_sql'");
       expect(rows).toHaveLength(1); // prepared once, executed every time
-    } finally {
-      client.release();
-    }
-  });
+    }));
 
-  it('plans the statements of a transaction once (generic plans from the first execution), and only inside it', async () => {
-    const client = await pool.connect();
-    try {
+  it('plans the statements of a transaction once (generic plans from the first execution), and only inside it', () =>
+    onConnection(async (client) => {
       const remove = 'DELETE FROM t WHERE k = ANY($1::text[]) RETURNING k';
       for (let i = 0; i < 8; i++) {
         const tx = new TransactionConnection(client, namer);
@@ -306,14 +304,10 @@ describe('statements with a name travel as EXECUTE of a statement prepared on th
       // parameter on every execution, as pg_stat_statements showed under Entra's mix).
       expect(rows.map((r) => [Number(r.generic_plans), Number(r.custom_plans)])).toEqual([[8, 0]]);
       expect((await client.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode')).rows[0]?.plan_cache_mode).toBe('auto');
-    } finally {
-      client.release();
-    }
-  });
+    }));
 
-  it('after a failed batch that carried PREPAREs, the connection knows again which statements exist', async () => {
-    const client = await pool.connect();
-    try {
+  it('after a failed batch that carried PREPAREs, the connection knows again which statements exist', () =>
+    onConnection(async (client) => {
       const other = 'INSERT INTO t (k, v) VALUES ($1, $2)';
       const failing = new TransactionConnection(client, (text) => (text === other ? 'other' : namer(text)));
       // The duplicate key fails the batch after its PREPARE ran: the statement exists although the batch failed.
@@ -342,8 +336,5 @@ describe('statements with a name travel as EXECUTE of a statement prepared on th
       expect(rows.map((r) => r.name)).toEqual(['bad_sql', 'other_sql']);
       // Nothing of the failed batches was written.
       expect((await client.query("SELECT count(*)::int AS n FROM t WHERE v = 'dup' OR k = 'x'")).rows[0]).toEqual({ n: 0 });
-    } finally {
-      client.release();
-    }
-  });
+    }));
 });
