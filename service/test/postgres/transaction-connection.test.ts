@@ -152,20 +152,24 @@ describe("round trips of Entra's requests on PostgreSQL", () => {
       // which travels with COMMIT: the lock is held for one round trip inside PostgreSQL, never across the service.
       await holder.query('BEGIN');
       await holder.query(`SELECT 1 FROM "${schema.name}".group_versions WHERE tenant = 'rt' AND group_id = $1 FOR NO KEY UPDATE`, [g]);
+      const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      const before = storage.stats().statements;
       const patch = addMember(u2);
-      let waiting: string | undefined;
-      for (let i = 0; i < 100 && !waiting; i++) {
+      let blocked = false;
+      for (let i = 0; i < 100 && !blocked; i++) {
         await new Promise((r) => setTimeout(r, 20));
-        const { rows } = await client.query<{ query: string }>("SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1 AND pid <> pg_backend_pid()", [`%'${g}'%`]);
-        waiting = rows[0]?.query;
+        blocked = (await client.query('SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [holderPid])).rows.length > 0;
       }
-      // Read and member rows went through; the PATCH waits in its last round trip, not at its first read.
-      expect(waiting).toMatch(/; COMMIT$/);
+      expect(blocked).toBe(true);
+      // Read and member rows went through (two round trips done); it waits in its third and last, with COMMIT.
+      const doneWhileBlocked = storage.stats().statements - before;
+      expect(doneWhileBlocked).toBe(2);
       // The holder bumps the version meanwhile: the PATCH's ETag and event carry the version after both.
       await holder.query(`UPDATE "${schema.name}".group_versions SET version = version + 1 WHERE tenant = 'rt' AND group_id = $1`, [g]);
       await holder.query('COMMIT');
       const second = await patch;
       expect(second.statusCode).toBe(204);
+      expect(storage.stats().statements - before).toBe(doneWhileBlocked + 1);
       const versionOf = (etag: unknown) => Number(/"(\d+)"/.exec(String(etag))?.[1]);
       expect(versionOf(second.headers.etag)).toBe(versionOf(first.headers.etag) + 2);
       const { rows: events } = await client.query<{ data: { version?: number } }>(
