@@ -82,6 +82,8 @@ const groupsView =
   'FROM resources g JOIN group_versions v ON v.tenant = g.tenant AND v.group_id = g.id)';
 const resourcesOf = (type: ResourceType): string => (type === 'Group' ? `${groupsView} r` : 'resources r');
 const retryAttempts = 4;
+/** A group's version bump, held back to travel with the next statement or COMMIT (rename or member change). */
+const bumpGroupVersion = 'UPDATE group_versions SET version = version + 1, last_modified = $3 WHERE tenant = $1 AND group_id = $2 RETURNING version';
 const maxPreparedStatements = 200;
 
 /** The emails table's rows of a User document as the two arrays the insert unnests. */
@@ -232,11 +234,10 @@ export class PostgresStorage implements Storage {
     if (this.closed) throw new StorageUnavailableError('storage is closed');
     try {
       const values = params.map(withoutNul);
-      const name = this.statementName(text);
       const result =
         db instanceof TransactionConnection
-          ? await (commit ? db.commitWith<T>(text, values, name) : db.query<T>(text, values, name))
-          : await db.query<T>(statement(text, values, name));
+          ? await (commit ? db.commitWith<T>(text, values) : db.query<T>(text, values))
+          : await db.query<T>(statement(text, values, this.statementName(text)));
       this.counters.statements++;
       this.counters.rows += result.rowCount ?? result.rows.length;
       return result;
@@ -554,7 +555,7 @@ export class PostgresStorage implements Storage {
           if (displayJson(type, known.data) !== displayJson(type, data)) {
             defer(db, 'UPDATE group_names SET display_json = $3 WHERE tenant = $1 AND group_id = $2', [tenant, id, displayJson(type, data)]);
           }
-          if (type === 'Group') defer(db, 'UPDATE group_versions SET version = version + 1, last_modified = $3 WHERE tenant = $1 AND group_id = $2', [tenant, id, t]);
+          if (type === 'Group') defer(db, bumpGroupVersion, [tenant, id, t]);
           const updated: StoredResource = { ...known, data, lastModified: t, version: known.version + 1 };
           lockedRows.set(key(type, id), updated);
           log.record(type, id, 'updated', updated.version);
@@ -601,7 +602,7 @@ export class PostgresStorage implements Storage {
           const t = this.timestamp();
           const resource: StoredResource = { ...read, lastModified: t, version: read.version + 1 };
           db.deferWithResult(
-            'UPDATE group_versions SET version = version + 1, last_modified = $3 WHERE tenant = $1 AND group_id = $2 RETURNING version',
+            bumpGroupVersion,
             [tenant, id, t],
             (result) => {
               const version = (result.rows[0] as { version?: unknown } | undefined)?.version;

@@ -61,10 +61,10 @@ export class TransactionConnection {
     this.deferred.push({ text, values, onResult });
   }
 
-  /** `name` prepares the statement on this connection (as pg does for `{ name, text }`) once BEGIN was sent. */
-  async query<T extends Row = Row>(text: string, values: readonly unknown[] = [], name?: string): Promise<pg.QueryResult<T>> {
-    if (this.begun && this.deferred.length === 0) return this.client.query<T>(statement(text, values, name));
-    const results = await this.send([...this.pending(), { text, values, name }]);
+  /** A statement `nameOf` names is prepared on this connection (by pg's protocol, or by PREPARE in a batch). */
+  async query<T extends Row = Row>(text: string, values: readonly unknown[] = []): Promise<pg.QueryResult<T>> {
+    if (this.begun && this.deferred.length === 0) return this.client.query<T>(statement(text, values, this.nameOf(text)));
+    const results = await this.send([...this.pending(), { text, values }]);
     return results[results.length - 1] as pg.QueryResult<T>;
   }
 
@@ -72,9 +72,9 @@ export class TransactionConnection {
    * Runs the transaction's last statement and COMMIT in one round trip. When nothing was sent or deferred yet, the
    * statement runs on its own: one statement is atomic without BEGIN.
    */
-  async commitWith<T extends Row = Row>(text: string, values: readonly unknown[] = [], name?: string): Promise<pg.QueryResult<T>> {
-    if (!this.begun && this.deferred.length === 0) return this.client.query<T>(statement(text, values, name));
-    const results = await this.send([...this.pending(), { text, values, name }, 'COMMIT']);
+  async commitWith<T extends Row = Row>(text: string, values: readonly unknown[] = []): Promise<pg.QueryResult<T>> {
+    if (!this.begun && this.deferred.length === 0) return this.client.query<T>(statement(text, values, this.nameOf(text)));
+    const results = await this.send([...this.pending(), { text, values }, 'COMMIT']);
     this.begun = false;
     return results[results.length - 2] as pg.QueryResult<T>;
   }
@@ -110,7 +110,7 @@ export class TransactionConnection {
 
   /** BEGIN (unless sent) and the deferred writes, to go first in the next query string. */
   private pending(): Batched[] {
-    const texts: Batched[] = [...(this.begun ? [] : begin), ...this.deferred.map((d) => ({ ...d, name: this.nameOf(d.text) }))];
+    const texts: Batched[] = [...(this.begun ? [] : begin), ...this.deferred];
     this.deferred = [];
     return texts;
   }
@@ -122,8 +122,9 @@ export class TransactionConnection {
     const names: string[] = [];
     const texts = batch.map((b) => {
       if (typeof b === 'string') return b;
-      if (b.name === undefined) return inlineParameters(b.text, b.values);
-      const name = `${b.name}_sql`;
+      const prepared = this.nameOf(b.text);
+      if (prepared === undefined) return inlineParameters(b.text, b.values);
+      const name = `${prepared}_sql`;
       if (!this.prepared.has(name) && !names.includes(name)) {
         names.push(name);
         prepares.push(`PREPARE ${name} AS ${b.text}`);
@@ -161,8 +162,8 @@ interface Deferred {
  */
 const begin = ['BEGIN', 'SET LOCAL plan_cache_mode = force_generic_plan'];
 
-/** A statement of a batch: literal text (BEGIN, COMMIT) or a statement with its parameters and name. */
-type Batched = string | (Deferred & { name?: string | undefined });
+/** A statement of a batch: literal text (BEGIN, COMMIT) or a statement with its parameters. */
+type Batched = string | Deferred;
 
 /** A query config: named (prepared once per connection, planned from its cache) when `name` is given. */
 export function statement(text: string, values: readonly unknown[], name?: string): pg.QueryConfig {
